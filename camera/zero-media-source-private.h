@@ -1,0 +1,171 @@
+/* zero-media-source-private.h: state shared by the files that make up ZeroMediaSource.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gst/gst.h>
+
+#include "camera/zero-bitrate-controller.h"
+#include "camera/zero-device-list.h"
+#include "camera/zero-media-source.h"
+
+G_BEGIN_DECLS
+
+GST_DEBUG_CATEGORY_EXTERN (zero_media_debug);
+
+/* One encoder and its tee for one kind; see zero-encoder.c. */
+typedef struct {
+  ZeroMediaKind kind;
+  GstBin *bin;             /* the pipeline (not owned) */
+  GstElement *queue;       /* raw input: link into its sink pad */
+  GstElement *encoder;
+  GstElement *capsfilter;  /* fixes the encoded caps */
+  GstElement *tee;
+  GstCaps *caps;           /* the caps peers get */
+  GHashTable *branches;    /* GstPad* (branch bin ghost src, owned) -> GstElement* bin */
+  guint bitrate_kbps;
+
+  /* Keyframe requests: merged to at most one per min_interval_us; the lock guards the
+   * fields below, touched from the main context and the streaming threads. */
+  GMutex lock;
+  gint64 min_interval_us;
+  gint64 last_forced_us;
+  gint64 pending_at_us;    /* when a merged request falls due; G_MAXINT64: none */
+  guint64 requests_forwarded;
+  guint64 requests_dropped;
+  guint64 encoded_frames;
+  guint64 keyframes;
+} ZeroEncodeChain;
+
+typedef struct {
+  char *description;       /* "pipewire:NAME", "v4l2:/dev/video0", "test", "none" */
+  char *device_spec;       /* what identifies the device in the device list, or NULL */
+  GstElement *bin;         /* the capture bin in the pipeline, or NULL */
+  GstPad *mixer_pad;       /* its compositor/audiomixer request pad */
+} ZeroCapture;
+
+struct _ZeroMediaSource {
+  GObject parent_instance;
+
+  ZeroMediaOptions opts;
+  GstPipeline *pipeline;
+  guint bus_watch_id;
+  gboolean started;
+  gint64 start_time_us;
+  GPtrArray *pending_notices; /* char*: messages found before start(), emitted by it */
+  ZeroDeviceList *devices;
+  gulong device_removed_id;
+  gulong devices_changed_id;
+  ZeroBitrateController *bitrate;
+
+  /* Video. */
+  gboolean has_video;
+  GstElement *video_mixer;   /* compositor */
+  ZeroCapture video_capture;
+  ZeroEncodeChain *video;
+  gboolean video_paused;
+  guint64 video_frames;      /* atomic-free: only under stats_lock */
+  guint64 fps_frames_mark;
+  gint64 fps_time_mark_us;
+  double video_fps;
+  guint fps_timer_id;
+  GMutex stats_lock;
+
+  /* Audio. */
+  gboolean has_audio;
+  GstElement *audio_mixer;
+  GstElement *audio_dsp;
+  GstElement *audio_level;
+  GstElement *audio_volume;
+  ZeroCapture audio_capture;
+  ZeroEncodeChain *audio;
+  gboolean audio_muted;
+
+  /* Screen share. */
+  ZeroEncodeChain *screen;
+  GPtrArray *screen_elements; /* capture elements in front of the screen encoder */
+
+  /* Playback. */
+  GstElement *play_mixer;
+  GstElement *echo_probe;
+  char *echo_probe_name;
+  GHashTable *playback_pads; /* GstPad* (bin ghost sink, owned) -> GstElement* bin */
+};
+
+/* zero-media-source.c */
+void     _zero_media_source_notice (ZeroMediaSource *self,
+                                    const char      *format,
+                                    ...) G_GNUC_PRINTF (2, 3);
+GstElement *_zero_make_element (const char *factory,
+                                const char *name,
+                                GError    **error);
+GstElement *_zero_make_live_aggregator (const char *factory,
+                                        const char *name,
+                                        GError    **error);
+void     _zero_mark_ours (GstElement *element);
+ZeroDeviceList *_zero_media_source_ensure_devices (ZeroMediaSource *self);
+
+/* zero-encoder.c */
+ZeroEncodeChain *_zero_encode_chain_new (GstBin                 *bin,
+                                         ZeroMediaKind           kind,
+                                         const ZeroMediaOptions *opts,
+                                         GError                **error);
+void     _zero_encode_chain_free (ZeroEncodeChain *chain);
+GstPad  *_zero_encode_chain_request_pad (ZeroEncodeChain *chain);
+gboolean _zero_encode_chain_release_pad (ZeroEncodeChain *chain,
+                                         GstPad          *pad);
+void     _zero_encode_chain_request_keyframe (ZeroEncodeChain *chain);
+void     _zero_encode_chain_set_bitrate (ZeroEncodeChain *chain,
+                                         guint            kbps);
+GstPad  *_zero_encode_chain_get_sink (ZeroEncodeChain *chain);
+
+/* zero-video-capture.c */
+gboolean _zero_video_resolve (ZeroMediaSource     *self,
+                              ZeroVideoSourceType *type,
+                              char               **device,
+                              GError             **error);
+gboolean _zero_video_build (ZeroMediaSource *self,
+                            GError         **error);
+gboolean _zero_video_attach (ZeroMediaSource     *self,
+                             ZeroVideoSourceType  type,
+                             const char          *device,
+                             GError             **error);
+void     _zero_video_detach (ZeroMediaSource *self);
+void     _zero_video_apply_paused (ZeroMediaSource *self);
+
+/* zero-audio-capture.c */
+gboolean _zero_audio_resolve (ZeroMediaSource     *self,
+                              ZeroAudioSourceType *type,
+                              char               **device,
+                              GError             **error);
+gboolean _zero_audio_build (ZeroMediaSource *self,
+                            GError         **error);
+gboolean _zero_audio_attach (ZeroMediaSource     *self,
+                             ZeroAudioSourceType  type,
+                             const char          *device,
+                             GError             **error);
+void     _zero_audio_detach (ZeroMediaSource *self);
+
+/* zero-capture.c: helpers shared by both capture kinds */
+gboolean _zero_capture_attach (ZeroMediaSource *self,
+                               ZeroCapture     *capture,
+                               GstElement      *bin,
+                               GstElement      *mixer,
+                               GError         **error);
+void     _zero_capture_detach (ZeroMediaSource *self,
+                               ZeroCapture     *capture,
+                               GstElement      *mixer);
+void     _zero_capture_clear (ZeroCapture *capture);
+void     _zero_capture_guard_timeline (GstElement *mixer_caps);
+
+/* zero-playback.c */
+gboolean _zero_playback_build (ZeroMediaSource *self,
+                               GError         **error);
+GstPad  *_zero_playback_request_pad (ZeroMediaSource *self);
+gboolean _zero_playback_release_pad (ZeroMediaSource *self,
+                                     GstPad          *pad);
+
+/* zero-screen-share.c */
+void     _zero_screen_teardown (ZeroMediaSource *self);
+
+G_END_DECLS
