@@ -1,9 +1,9 @@
-/* zero-capture.c: plugging a capture bin into (and out of) its mixer while running.
+/* zero-capture.c: plugging a capture bin into (and out of) what it feeds while running.
  *
- * Each capture bin feeds one request pad of an aggregator (compositor for video,
- * audiomixer for audio) that runs in force-live mode. The aggregator keeps producing
- * black frames or silence at the configured rate whatever happens upstream, so the encoder
- * and its caps never change when a device is switched, fails or vanishes: no renegotiation.
+ * A microphone's bin feeds one request pad of an audiomixer in force-live mode; a camera's
+ * bin feeds the sink pad of the frame pump (zero-frame-pump.h). Both keep producing silence
+ * or black frames at the configured rate whatever happens upstream, so the encoder and its
+ * caps never change when a device is switched, fails or vanishes: no renegotiation.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "camera/zero-media-source-private.h"
@@ -59,6 +59,16 @@ _zero_capture_guard_timeline (GstElement *element)
   gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER, on_mixer_output, last, g_free);
 }
 
+static void
+release_mixer_pad (GstElement *mixer,
+                   GstPad     *pad)
+{
+  GstPadTemplate *templ = GST_PAD_PAD_TEMPLATE (pad);
+
+  if (templ != NULL && GST_PAD_TEMPLATE_PRESENCE (templ) == GST_PAD_REQUEST)
+    gst_element_release_request_pad (mixer, pad);
+}
+
 gboolean
 _zero_capture_attach (ZeroMediaSource *self,
                       ZeroCapture     *capture,
@@ -75,12 +85,15 @@ _zero_capture_attach (ZeroMediaSource *self,
 
   gst_bin_add (GST_BIN (self->pipeline), bin);
   _zero_mark_ours (bin);
-  mixer_pad = gst_element_request_pad_simple (mixer, "sink_%u");
+  /* The pump has one always "sink" pad; an aggregator gives one request pad per input. */
+  mixer_pad = gst_element_get_static_pad (mixer, "sink");
+  if (mixer_pad == NULL)
+    mixer_pad = gst_element_request_pad_simple (mixer, "sink_%u");
   if (gst_pad_link (src, mixer_pad) != GST_PAD_LINK_OK)
     {
       g_set_error (error, ZERO_MEDIA_ERROR, ZERO_MEDIA_ERROR_PIPELINE,
                    "Could not link the capture of %s", capture->description);
-      gst_element_release_request_pad (mixer, mixer_pad);
+      release_mixer_pad (mixer, mixer_pad);
       gst_object_unref (mixer_pad);
       gst_bin_remove (GST_BIN (self->pipeline), bin);
       return FALSE;
@@ -125,7 +138,7 @@ _zero_capture_detach (ZeroMediaSource *self,
       g_autoptr(GstPad) src = gst_element_get_static_pad (bin, "src");
 
       gst_pad_unlink (src, capture->mixer_pad);
-      gst_element_release_request_pad (mixer, capture->mixer_pad);
+      release_mixer_pad (mixer, capture->mixer_pad);
       g_clear_object (&capture->mixer_pad);
     }
   gst_bin_remove (GST_BIN (self->pipeline), bin);

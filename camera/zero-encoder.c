@@ -36,24 +36,42 @@ make_video_encoder (ZeroMediaKind           kind,
 
   if (opts->video_codec == ZERO_VIDEO_CODEC_VP8)
     {
+      gboolean large = (gint64) opts->width * opts->height >= 1280 * 720;
+
       if (!(enc = _zero_make_element ("vp8enc", NULL, error)))
         return NULL;
-      /* Real time: the defaults (deadline=1 s, cpu-used=0) take far too long per frame. */
+      /* Real time: the defaults (deadline=1 s, cpu-used=0) take far too long per frame.
+       * - threads=1: libvpx's VP8 row threads wait for each other by spinning; with more
+       *   runnable threads than cores (a 2-core machine in a call) one 320x240 frame took up
+       *   to 380 ms instead of 2 ms and the leaky input queue dropped frames, and 720p cost
+       *   ~150 % of a core instead of ~25 % (see tests/camera/bench-send-path.c).
+       * - cpu-used < 0 is a fixed speed; >= 0 picks one from the measured encode time,
+       *   which makes cost and quality depend on how busy the machine is. 12 (what
+       *   libwebrtc uses on low-end devices) above 720p, 6 (its desktop default) below.
+       * - Rate control close to libwebrtc's: CBR, 1 s buffer, overshoot 15 %, keyframes
+       *   capped at 3x an average frame so a PLI does not burst. Not its max quantizer 56:
+       *   without frame dropping that overshot a 2 Mbps target by 70 % on hard content. */
       g_object_set (enc,
                     "deadline", (gint64) 1,
-                    "cpu-used", 8,
+                    "cpu-used", large ? -12 : -6,
+                    "threads", 1,
                     "lag-in-frames", 0,
-                    "threads", 2,
+                    "noise-sensitivity", 0,
                     "target-bitrate", (int) *kbps * 1000,
                     "keyframe-max-dist", max_dist,
                     "buffer-size", 1000,
                     "buffer-initial-size", 500,
                     "buffer-optimal-size", 600,
                     "undershoot", 95,
+                    "overshoot", 15,
+                    "max-intra-bitrate", 300,
                     NULL);
       gst_util_set_object_arg (G_OBJECT (enc), "end-usage", "cbr");
       gst_util_set_object_arg (G_OBJECT (enc), "error-resilient", "default");
       gst_util_set_object_arg (G_OBJECT (enc), "keyframe-mode", "auto");
+      /* One token partition (the default), on purpose: with several, libvpx's decoder
+       * (vp8dec threads=0, the default) decodes on row threads that spin-wait like the
+       * encoder's: 720p cost 305 % of a core instead of 5 % here. */
       if (screen)
         g_object_set (enc, "static-threshold", 100, NULL);
       *caps = gst_caps_new_empty_simple ("video/x-vp8");
@@ -65,15 +83,18 @@ make_video_encoder (ZeroMediaKind           kind,
   if (factory_exists ("x264enc"))
     {
       enc = _zero_make_element ("x264enc", NULL, error);
+      /* ultrafast + zerolatency (no B-frames, no lookahead); one thread, as for VP8: the
+       * same cost as two sliced threads here, and no frame waits on a descheduled one. */
       g_object_set (enc,
                     "bitrate", *kbps,
                     "key-int-max", max_dist,
                     "bframes", 0,
-                    "threads", 2,
+                    "threads", 1,
                     "vbv-buf-capacity", 500,
                     NULL);
       gst_util_set_object_arg (G_OBJECT (enc), "tune", "zerolatency");
       gst_util_set_object_arg (G_OBJECT (enc), "speed-preset", "ultrafast");
+      gst_util_set_object_arg (G_OBJECT (enc), "pass", "cbr");
       return enc;
     }
   if (factory_exists ("openh264enc"))

@@ -38,10 +38,11 @@ typedef struct {
 } ZeroEncodeChain;
 
 typedef struct {
+  int type;                /* ZeroVideoSourceType / ZeroAudioSourceType chosen */
   char *description;       /* "pipewire:NAME", "v4l2:/dev/video0", "test", "none" */
   char *device_spec;       /* what identifies the device in the device list, or NULL */
-  GstElement *bin;         /* the capture bin in the pipeline, or NULL */
-  GstPad *mixer_pad;       /* its compositor/audiomixer request pad */
+  GstElement *bin;         /* the capture bin in the pipeline, or NULL (none, or paused) */
+  GstPad *mixer_pad;       /* the pad it feeds: audiomixer request pad, frame pump sink */
 } ZeroCapture;
 
 struct _ZeroMediaSource {
@@ -60,8 +61,8 @@ struct _ZeroMediaSource {
 
   /* Video. */
   gboolean has_video;
-  GstElement *video_mixer;   /* compositor */
-  ZeroCapture video_capture;
+  GstElement *video_pump;    /* ZeroFramePump: constant rate, black when no/paused camera */
+  ZeroCapture video_capture; /* while paused: the camera chosen, closed (bin NULL) */
   ZeroEncodeChain *video;
   gboolean video_paused;
   guint64 video_frames;      /* atomic-free: only under stats_lock */
@@ -80,6 +81,15 @@ struct _ZeroMediaSource {
   ZeroCapture audio_capture;
   ZeroEncodeChain *audio;
   gboolean audio_muted;
+
+  /* Local preview (zero-video-preview.c): a probe on the pump feeds an appsrc branch. */
+  GMainContext *main_context; /* where preview-sample is emitted */
+  GstElement *preview_bin;
+  GstElement *preview_appsrc;
+  gulong preview_probe_id;
+  GMutex preview_lock;        /* guards the two fields below */
+  GstSample *preview_sample;  /* newest sample not yet emitted */
+  GSource *preview_source;    /* the pending emission on main_context */
 
   /* Screen share. */
   ZeroEncodeChain *screen;
@@ -157,6 +167,14 @@ void     _zero_capture_detach (ZeroMediaSource *self,
                                GstElement      *mixer);
 void     _zero_capture_clear (ZeroCapture *capture);
 void     _zero_capture_guard_timeline (GstElement *mixer_caps);
+
+/* zero-video-preview.c */
+gboolean _zero_preview_enable (ZeroMediaSource *self,
+                               GstCaps         *caps,
+                               GError         **error);
+void     _zero_preview_disable (ZeroMediaSource *self);
+void     _zero_preview_emit_sample (ZeroMediaSource *self,
+                                    GstSample       *sample);
 
 /* zero-playback.c */
 gboolean _zero_playback_build (ZeroMediaSource *self,

@@ -4,6 +4,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "camera/zero-media-source-private.h"
 
+#include "camera/zero-frame-pump.h"
+
 #include <stdarg.h>
 #include <string.h>
 
@@ -28,6 +30,7 @@ enum {
   SIGNAL_LEVEL,
   SIGNAL_DEVICES_CHANGED,
   SIGNAL_PIPELINE_MESSAGE,
+  SIGNAL_PREVIEW_SAMPLE,
   N_SIGNALS
 };
 
@@ -49,7 +52,8 @@ static const struct {
   { "autoaudiosink", "gstreamer1.0-plugins-good" },
   { "webrtcdsp", "gstreamer1.0-plugins-bad" },
   { "webrtcechoprobe", "gstreamer1.0-plugins-bad" },
-  { "compositor", "gstreamer1.0-plugins-base" },
+  { "appsrc", "gstreamer1.0-plugins-base" },
+  { "appsink", "gstreamer1.0-plugins-base" },
   { "x264enc", "gstreamer1.0-plugins-ugly" },
   { "openh264enc", "gstreamer1.0-plugins-bad" },
 };
@@ -200,6 +204,13 @@ handle_error (ZeroMediaSource *self,
       on_audio_device_lost (self, gst_error->message);
       return;
     }
+  if (is_inside (src, self->preview_bin))
+    {
+      /* Only the picture on our own screen is lost: the call goes on. */
+      _zero_media_source_notice (self, "The local preview stopped: %s", gst_error->message);
+      _zero_preview_disable (self);
+      return;
+    }
   if (self->screen_elements != NULL &&
       is_inside (src, g_ptr_array_index (self->screen_elements, 0)))
     {
@@ -312,7 +323,9 @@ on_device_removed (ZeroDeviceList  *list,
 {
   ZeroMediaSource *self = ZERO_MEDIA_SOURCE (user_data);
 
-  if (device->device_class == ZERO_DEVICE_VIDEO_SOURCE && self->video_capture.bin != NULL &&
+  /* The camera chosen: capturing, or closed while video is paused. */
+  if (device->device_class == ZERO_DEVICE_VIDEO_SOURCE &&
+      self->video_capture.device_spec != NULL &&
       zero_media_device_matches (device, self->video_capture.device_spec))
     on_video_device_lost (self, "it was disconnected");
   else if (device->device_class == ZERO_DEVICE_AUDIO_SOURCE &&
@@ -434,6 +447,7 @@ zero_media_source_dispose (GObject *object)
   g_clear_handle_id (&self->bus_watch_id, g_source_remove);
   if (self->pipeline != NULL)
     {
+      _zero_preview_disable (self);
       gst_element_set_state (GST_ELEMENT (self->pipeline), GST_STATE_NULL);
       self->started = FALSE;
       _zero_screen_teardown (self);
@@ -443,6 +457,7 @@ zero_media_source_dispose (GObject *object)
       g_clear_object (&self->audio_capture.mixer_pad);
       self->video_capture.bin = NULL;
       self->audio_capture.bin = NULL;
+      self->video_pump = NULL;
       gst_clear_object (&self->pipeline);
     }
   if (self->devices != NULL)
@@ -470,6 +485,8 @@ zero_media_source_finalize (GObject *object)
   g_clear_pointer (&self->echo_probe_name, g_free);
   zero_media_options_clear (&self->opts);
   g_mutex_clear (&self->stats_lock);
+  g_mutex_clear (&self->preview_lock);
+  g_main_context_unref (self->main_context);
 
   G_OBJECT_CLASS (zero_media_source_parent_class)->finalize (object);
 }
@@ -516,6 +533,17 @@ zero_media_source_class_init (ZeroMediaSourceClass *klass)
   signals[SIGNAL_PIPELINE_MESSAGE] =
     g_signal_new ("pipeline-message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 1, GST_TYPE_MESSAGE);
+  /**
+   * ZeroMediaSource::preview-sample:
+   * @sample: (transfer none): the newest local frame, in the caps given to
+   *   zero_media_source_set_preview()
+   *
+   * Emitted on the main context while the preview is on, at most once per frame sent;
+   * frames the application was too busy for are skipped.
+   */
+  signals[SIGNAL_PREVIEW_SAMPLE] =
+    g_signal_new ("preview-sample", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, GST_TYPE_SAMPLE | G_SIGNAL_TYPE_STATIC_SCOPE);
 
   ours_quark = g_quark_from_static_string ("zero-media-source-element");
   GST_DEBUG_CATEGORY_INIT (zero_media_debug, "zero-media", 0, "Zero media source");
@@ -527,12 +555,16 @@ zero_media_source_init (ZeroMediaSource *self)
   static guint probe_counter;
 
   g_mutex_init (&self->stats_lock);
+  g_mutex_init (&self->preview_lock);
+  self->main_context = g_main_context_ref_thread_default ();
   self->pending_notices = g_ptr_array_new_with_free_func (g_free);
   self->playback_pads = g_hash_table_new_full (NULL, NULL, gst_object_unref, NULL);
   /* webrtcdsp finds its probe by name in a process-wide list: keep names unique. */
   self->echo_probe_name = g_strdup_printf ("zero-echo-probe-%u",
                                            g_atomic_int_add (&probe_counter, 1));
+  self->video_capture.type = ZERO_VIDEO_SOURCE_NONE;
   self->video_capture.description = g_strdup ("none");
+  self->audio_capture.type = ZERO_AUDIO_SOURCE_NONE;
   self->audio_capture.description = g_strdup ("none");
 }
 
@@ -1011,6 +1043,14 @@ zero_media_source_get_stats (ZeroMediaSource *self,
   g_mutex_lock (&self->stats_lock);
   stats->video_frames = self->video_frames;
   g_mutex_unlock (&self->stats_lock);
+  if (self->video_pump != NULL)
+    {
+      ZeroFramePumpStats pump;
+
+      zero_frame_pump_get_stats (ZERO_FRAME_PUMP (self->video_pump), &pump);
+      stats->sent_video_frames = pump.frames_out;
+      stats->black_video_frames = pump.black_frames;
+    }
   stats->video_fps = self->video_fps;
   stats->width = self->opts.width;
   stats->height = self->opts.height;
@@ -1035,4 +1075,51 @@ zero_media_source_get_stats (ZeroMediaSource *self,
       stats->audio_branches = g_hash_table_size (self->audio->branches);
     }
   stats->playback_inputs = g_hash_table_size (self->playback_pads);
+}
+
+void
+_zero_preview_emit_sample (ZeroMediaSource *self,
+                           GstSample       *sample)
+{
+  g_signal_emit (self, signals[SIGNAL_PREVIEW_SAMPLE], 0, sample);
+}
+
+gboolean
+zero_media_source_set_preview (ZeroMediaSource *self,
+                               gboolean         enabled,
+                               const char      *caps)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstCaps) parsed = NULL;
+
+  g_return_val_if_fail (ZERO_IS_MEDIA_SOURCE (self), FALSE);
+
+  _zero_preview_disable (self);
+  if (!enabled)
+    return TRUE;
+
+  /* The caps come from the application's code, so a bad string is a bug there: say
+   * exactly what is wrong with it. */
+  parsed = caps != NULL ? gst_caps_from_string (caps) : NULL;
+  if (parsed == NULL || gst_caps_get_size (parsed) != 1 || gst_caps_is_any (parsed) ||
+      !gst_structure_has_name (gst_caps_get_structure (parsed, 0), "video/x-raw"))
+    {
+      g_critical ("%s: preview caps '%s' are not one raw video structure (for example "
+                  "\"video/x-raw,format=BGRA,width=640,height=360\")", G_STRFUNC,
+                  caps ? caps : "(null)");
+      return FALSE;
+    }
+  if (!_zero_preview_enable (self, parsed, &error))
+    {
+      g_critical ("%s: %s", G_STRFUNC, error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+zero_media_source_get_preview (ZeroMediaSource *self)
+{
+  g_return_val_if_fail (ZERO_IS_MEDIA_SOURCE (self), FALSE);
+  return self->preview_bin != NULL;
 }

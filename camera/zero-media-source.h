@@ -6,8 +6,9 @@
  * goes through one audiomixer -> webrtcechoprobe -> sink, which the microphone's webrtcdsp
  * uses as its echo reference.
  *
- *   video:  capture bin -> compositor (black when no/paused camera) -> [stamp] -> queue
- *           -> vp8enc | x264enc -> tee -> queue (leaky) per peer
+ *   video:  capture bin [stamp] -> frame pump (constant rate; black when no camera, paused
+ *           or stalled) -> queue (leaky) -> vp8enc | x264enc -> tee -> queue (leaky) per peer
+ *           While video is paused the capture bin is gone: the camera is released.
  *   audio:  capture bin -> audiomixer (silence when no/muted mic) -> webrtcdsp -> level
  *           -> volume -> opusenc -> tee -> queue (leaky) per peer
  *   play:   [audioconvert ! audioresample] per peer -> audiomixer -> webrtcechoprobe -> sink
@@ -20,6 +21,7 @@
  *   level (double rms_db, double peak_db) microphone level, ~10 times a second
  *   devices-changed ()                  a camera/microphone/speaker appeared or vanished
  *   pipeline-message (GstMessage *msg)  every bus message, for the peers' own elements
+ *   preview-sample (GstSample *sample)  the local video as sent, while the preview is on
  *
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
@@ -51,6 +53,8 @@ typedef struct {
   guint video_branches;         /* peers' encoded video pads now */
   guint audio_branches;
   guint playback_inputs;
+  guint64 sent_video_frames;    /* frames sent toward the encoder (constant rate, from start) */
+  guint64 black_video_frames;   /* ...of which black: no camera, paused or camera stalled */
 } ZeroMediaStats;
 
 ZeroMediaSource *zero_media_source_new (const ZeroMediaOptions *opts,
@@ -93,12 +97,26 @@ void         zero_media_source_forget_peer (ZeroMediaSource *self,
 /* The video encoder's target right now (what the bitrate controller last applied). */
 guint        zero_media_source_get_video_bitrate (ZeroMediaSource *self);
 
+/* Paused, black frames go on at the full rate (no renegotiation) and the camera is closed,
+ * so its light goes off; resuming opens it again (a camera chosen meanwhile is opened
+ * then). If it cannot be opened, a `message` says so and black goes on. */
 void         zero_media_source_set_video_paused (ZeroMediaSource *self,
                                                  gboolean         paused);
 gboolean     zero_media_source_get_video_paused (ZeroMediaSource *self);
 void         zero_media_source_set_audio_muted (ZeroMediaSource *self,
                                                 gboolean         muted);
 gboolean     zero_media_source_get_audio_muted (ZeroMediaSource *self);
+
+/* Local preview: while enabled, ::preview-sample delivers each frame sent (before
+ * encoding; black while paused) converted to @caps, e.g.
+ * "video/x-raw,format=BGRA,width=640,height=360" (a framerate field lowers the rate). The
+ * conversion runs in its own thread and frames the application has not taken are dropped.
+ * Disabled, nothing of it is left in the pipeline. Returns FALSE (with a critical naming
+ * the problem) for caps that are not raw video, or when this call sends no video. */
+gboolean     zero_media_source_set_preview (ZeroMediaSource *self,
+                                            gboolean         enabled,
+                                            const char      *caps);
+gboolean     zero_media_source_get_preview (ZeroMediaSource *self);
 
 /* Devices. The list is created on first use (or at start when a device is captured). */
 ZeroDeviceList *zero_media_source_get_devices (ZeroMediaSource *self);

@@ -1,11 +1,13 @@
-/* zero-video-capture.c: camera selection and capture bins, the compositor that keeps the
- * encoder fed at W x H @ fps whatever the camera does, pause, and the frame stamp.
+/* zero-video-capture.c: camera selection and capture bins, the frame pump that keeps the
+ * encoder fed at W x H @ fps whatever the camera does, pause (camera closed), and the frame
+ * stamp.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "camera/zero-media-source-private.h"
 
 #include <gst/video/video.h>
 
+#include "camera/zero-frame-pump.h"
 #include "camera/zero-frame-stamp.h"
 
 #define GST_CAT_DEFAULT zero_media_debug
@@ -143,11 +145,6 @@ on_capture_buffer (GstPad          *pad,
 {
   ZeroMediaSource *self = user_data;
 
-  /* The compositor fails for good on a buffer without a time; a provider that sends one
-   * loses that frame only. */
-  if (!GST_BUFFER_PTS_IS_VALID (GST_PAD_PROBE_INFO_BUFFER (info)))
-    return GST_PAD_PROBE_DROP;
-
   g_mutex_lock (&self->stats_lock);
   self->video_frames++;
   g_mutex_unlock (&self->stats_lock);
@@ -167,6 +164,15 @@ on_capture_buffer (GstPad          *pad,
           gst_video_frame_unmap (&frame);
         }
     }
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+on_device_buffer (GstPad          *pad,
+                  GstPadProbeInfo *info,
+                  gpointer         user_data)
+{
+  zero_frame_pump_mark_device_memory (GST_PAD_PROBE_INFO_BUFFER (info));
   return GST_PAD_PROBE_OK;
 }
 
@@ -220,6 +226,12 @@ make_capture_bin (ZeroMediaSource     *self,
             return NULL;
           g_object_set (src, "device", device, NULL);
         }
+      /* Its buffers may be the device's own memory: see the pump's copy rule. */
+      {
+        g_autoptr(GstPad) device_src = gst_element_get_static_pad (src, "src");
+        gst_pad_add_probe (device_src, GST_PAD_PROBE_TYPE_BUFFER, on_device_buffer, NULL,
+                           NULL);
+      }
       /* pipewiresrc hangs without caps after it; ask for the wanted size and rate first. */
       pref_caps = gst_caps_from_string ("video/x-raw");
       {
@@ -262,45 +274,68 @@ gboolean
 _zero_video_build (ZeroMediaSource *self,
                    GError         **error)
 {
-  g_autoptr(GstCaps) caps = raw_caps (self);
-  g_autoptr(GstPad) caps_src = NULL;
+  g_autoptr(GstPad) pump_src = NULL;
   g_autoptr(GstPad) enc_sink = NULL;
-  GstElement *mixer, *capsfilter;
+  GstElement *pump;
 
-  mixer = _zero_make_live_aggregator ("compositor", "zero-video-mixer", error);
-  if (mixer == NULL)
-    return FALSE;
-  capsfilter = _zero_make_element ("capsfilter", "zero-video-raw-caps", error);
-  if (capsfilter == NULL)
-    {
-      gst_object_unref (gst_object_ref_sink (mixer));
-      return FALSE;
-    }
-  /* force-live: frames keep coming at the set rate with no camera at all (black). */
-  g_object_set (mixer, "ignore-inactive-pads", TRUE, NULL);
-  gst_util_set_object_arg (G_OBJECT (mixer), "background", "black");
-  gst_caps_set_simple (caps, "framerate", GST_TYPE_FRACTION, self->opts.fps, 1, NULL);
-  g_object_set (capsfilter, "caps", caps, NULL);
-  gst_bin_add_many (GST_BIN (self->pipeline), mixer, capsfilter, NULL);
-  _zero_mark_ours (mixer);
-  _zero_mark_ours (capsfilter);
-  gst_element_link (mixer, capsfilter);
-  _zero_capture_guard_timeline (capsfilter);
-  self->video_mixer = mixer;
+  /* The pump sends W x H @ fps from the start, black until a camera delivers, and keeps
+   * its timeline whatever the camera does: see zero-frame-pump.h. */
+  pump = zero_frame_pump_new ("zero-video-pump", self->opts.width, self->opts.height,
+                              self->opts.fps);
+  gst_bin_add (GST_BIN (self->pipeline), pump);
+  _zero_mark_ours (pump);
+  self->video_pump = pump;
+  zero_frame_pump_set_blank (ZERO_FRAME_PUMP (pump), self->video_paused);
 
   self->video = _zero_encode_chain_new (GST_BIN (self->pipeline), ZERO_MEDIA_KIND_VIDEO,
                                         &self->opts, error);
   if (self->video == NULL)
     return FALSE;
-  caps_src = gst_element_get_static_pad (capsfilter, "src");
+  pump_src = gst_element_get_static_pad (pump, "src");
   enc_sink = _zero_encode_chain_get_sink (self->video);
-  if (gst_pad_link (caps_src, enc_sink) != GST_PAD_LINK_OK)
+  if (gst_pad_link (pump_src, enc_sink) != GST_PAD_LINK_OK)
     {
       g_set_error (error, ZERO_MEDIA_ERROR, ZERO_MEDIA_ERROR_PIPELINE,
-                   "Could not link the video mixer to the encoder");
+                   "Could not link the video frame pump to the encoder");
       return FALSE;
     }
   return TRUE;
+}
+
+/* Builds and plugs in the capture bin of the camera chosen in self->video_capture. */
+static gboolean
+open_capture (ZeroMediaSource *self,
+              GError         **error)
+{
+  ZeroCapture *capture = &self->video_capture;
+  GstElement *bin;
+  gboolean ok;
+
+  g_assert (capture->bin == NULL);
+  bin = make_capture_bin (self, capture->type, capture->device_spec, error);
+  if (bin == NULL)
+    return FALSE;
+  /* The pipeline holds the bin from here on. */
+  ok = _zero_capture_attach (self, capture, bin, self->video_pump, error);
+  gst_object_unref (bin);
+  return ok;
+}
+
+/* Stops the camera and takes its bin out; the pump sends black from the next frame. */
+static void
+close_capture (ZeroMediaSource *self)
+{
+  _zero_capture_detach (self, &self->video_capture, self->video_pump);
+  if (self->video_pump != NULL)
+    zero_frame_pump_clear (ZERO_FRAME_PUMP (self->video_pump));
+}
+
+static void
+set_no_camera (ZeroMediaSource *self)
+{
+  _zero_capture_clear (&self->video_capture);
+  self->video_capture.type = ZERO_VIDEO_SOURCE_NONE;
+  self->video_capture.description = g_strdup ("none");
 }
 
 gboolean
@@ -309,55 +344,76 @@ _zero_video_attach (ZeroMediaSource     *self,
                     const char          *device,
                     GError             **error)
 {
-  GstElement *bin;
-  gboolean ok;
+  ZeroCapture *capture = &self->video_capture;
 
-  g_return_val_if_fail (self->video_capture.bin == NULL, FALSE);
+  g_return_val_if_fail (capture->bin == NULL, FALSE);
 
-  _zero_capture_clear (&self->video_capture);
+  set_no_camera (self);
   if (type == ZERO_VIDEO_SOURCE_NONE)
-    {
-      self->video_capture.description = g_strdup ("none");
-      return TRUE;
-    }
+    return TRUE;
 
-  bin = make_capture_bin (self, type, device, error);
-  if (bin == NULL)
-    return FALSE;
-  self->video_capture.device_spec = g_strdup (device);
+  g_clear_pointer (&capture->description, g_free);
+  capture->type = type;
+  capture->device_spec = g_strdup (device);
   if (type == ZERO_VIDEO_SOURCE_TEST)
-    self->video_capture.description = g_strdup ("test");
+    capture->description = g_strdup ("test");
   else
-    self->video_capture.description = g_strdup_printf (
+    capture->description = g_strdup_printf (
         "%s:%s", zero_video_source_type_to_string (type), device ? device : "default");
 
-  /* The pipeline holds the bin from here on. */
-  ok = _zero_capture_attach (self, &self->video_capture, bin, self->video_mixer, error);
-  gst_object_unref (bin);
-  if (!ok)
+  /* While video is paused the camera stays closed (its light off) until resumed. */
+  if (self->video_paused)
     {
-      _zero_capture_clear (&self->video_capture);
-      self->video_capture.description = g_strdup ("none");
+      GST_INFO ("video paused: %s chosen, opened on resume", capture->description);
+      return TRUE;
+    }
+  if (!open_capture (self, error))
+    {
+      set_no_camera (self);
       return FALSE;
     }
-  _zero_video_apply_paused (self);
   return TRUE;
 }
 
 void
 _zero_video_detach (ZeroMediaSource *self)
 {
-  _zero_capture_detach (self, &self->video_capture, self->video_mixer);
-  _zero_capture_clear (&self->video_capture);
-  self->video_capture.description = g_strdup ("none");
+  close_capture (self);
+  set_no_camera (self);
 }
 
 void
 _zero_video_apply_paused (ZeroMediaSource *self)
 {
-  /* A transparent input leaves the compositor's black background: the stream, its caps
-   * and the encoder are untouched, and black frames cost the encoder almost nothing. */
-  if (self->video_capture.mixer_pad != NULL)
-    g_object_set (self->video_capture.mixer_pad, "alpha", self->video_paused ? 0.0 : 1.0,
-                  NULL);
+  g_autoptr(GError) error = NULL;
+  ZeroCapture *capture = &self->video_capture;
+
+  if (self->video_pump == NULL)
+    return;
+  /* Black at once, from the pump's next frame: the stream, its caps and the encoder are
+   * untouched, and black frames cost the encoder almost nothing. */
+  zero_frame_pump_set_blank (ZERO_FRAME_PUMP (self->video_pump), self->video_paused);
+
+  if (self->video_paused)
+    {
+      /* Release the camera (its light goes off); the choice is kept for the resume. */
+      if (capture->bin != NULL)
+        {
+          GST_INFO ("video paused: closing %s", capture->description);
+          close_capture (self);
+        }
+      return;
+    }
+  if (capture->bin != NULL || capture->type == ZERO_VIDEO_SOURCE_NONE)
+    return;
+  GST_INFO ("video resumed: opening %s", capture->description);
+  if (!open_capture (self, &error))
+    {
+      g_autofree char *what = g_strdup (capture->description);
+
+      set_no_camera (self);
+      _zero_media_source_notice (self, "The camera (%s) could not be opened again: %s. "
+                                 "Sending black video until another camera is chosen.",
+                                 what, error->message);
+    }
 }

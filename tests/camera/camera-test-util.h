@@ -38,6 +38,8 @@ typedef struct {
   int width, height;
   GstClockTime first_pts, last_pts;
   GstClockTime min_pts_delta;   /* smallest gap between consecutive buffers: 1/fps */
+  GstClockTime max_pts_delta;   /* largest gap: a stall or skipped frames */
+  guint64 pts_backwards;        /* buffers whose time is not after the previous one's */
   double mean_luma, max_luma;   /* of the last video frame */
   double peak_luma;             /* brightest pixel seen in any frame */
   guint32 last_checksum;
@@ -81,7 +83,12 @@ consumer_on_sample (GstAppSink *sink,
   if (!GST_CLOCK_TIME_IS_VALID (c->first_pts))
     c->first_pts = GST_BUFFER_PTS (buffer);
   else if (GST_BUFFER_PTS (buffer) > c->last_pts)
-    c->min_pts_delta = MIN (c->min_pts_delta, GST_BUFFER_PTS (buffer) - c->last_pts);
+    {
+      c->min_pts_delta = MIN (c->min_pts_delta, GST_BUFFER_PTS (buffer) - c->last_pts);
+      c->max_pts_delta = MAX (c->max_pts_delta, GST_BUFFER_PTS (buffer) - c->last_pts);
+    }
+  else
+    c->pts_backwards++;
   c->last_pts = GST_BUFFER_PTS (buffer);
   if (!GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
     c->keyframes++;
@@ -247,6 +254,13 @@ run_for_ms (guint ms)
       g_usleep (1000);
 }
 
+static G_GNUC_UNUSED int
+compare_doubles (const double *a,
+                 const double *b)
+{
+  return *a < *b ? -1 : *a > *b;
+}
+
 /* Relative power of @freq in @n samples at @rate (Goertzel), 0..1 of the total. */
 static G_GNUC_UNUSED double
 tone_power (const gint16 *s,
@@ -269,6 +283,35 @@ tone_power (const gint16 *s,
     return 0;
   power = s1 * s1 + s2 * s2 - k * s1 * s2;
   return power / (total * n / 2.0);
+}
+
+/* tone_power() over consecutive blocks of @block samples: the median share, and the
+ * shares themselves in @shares (if not NULL; one per block). A tone interrupted by a glitch
+ * (a lost or repeated packet shifts its phase) keeps a high share in most blocks, where
+ * one Goertzel over the whole recording would add the parts up out of phase. */
+static G_GNUC_UNUSED double
+tone_power_median (const gint16 *s,
+                   gsize         n,
+                   double        freq,
+                   int           rate,
+                   gsize         block,
+                   GArray       *shares)
+{
+  g_autoptr(GArray) all = g_array_new (FALSE, FALSE, sizeof (double));
+  double median;
+
+  for (gsize off = 0; off + block <= n; off += block)
+    {
+      double p = tone_power (s + off, block, freq, rate);
+      g_array_append_val (all, p);
+      if (shares != NULL)
+        g_array_append_val (shares, p);
+    }
+  if (all->len == 0)
+    return 0;
+  g_array_sort (all, (GCompareFunc) compare_doubles);
+  median = g_array_index (all, double, all->len / 2);
+  return median;
 }
 
 static G_GNUC_UNUSED int

@@ -4,6 +4,8 @@
  * microphone ($ZERO_PW_MIC, a 440 Hz tone). Outside it, every test fails: never a skip. */
 #include "camera-test-util.h"
 
+#include <json-glib/json-glib.h>
+
 static const char *
 harness_env (const char *name)
 {
@@ -147,6 +149,9 @@ static const VideoCase auto_scaled = { NULL, 640, 360 };
 static void
 test_capture_audio (void)
 {
+  g_autoptr(GArray) shares = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GString) blocks = g_string_new (NULL);
+  double median, rms = 0;
   const char *mic = harness_env ("ZERO_PW_MIC");
   g_auto (ZeroMediaOptions) opts;
   g_autoptr(ZeroMediaSource) source = NULL;
@@ -173,12 +178,30 @@ test_capture_audio (void)
   ZERO_ASSERT_WAIT (CONSUMER_GET (c, samples) >= 48000 * 2, 10000);
   g_mutex_lock (&c->lock);
   power = tone_power ((gint16 *) c->audio->data, c->audio->len, 440, 48000);
-  g_test_message ("%s: %u samples, rms %.3f, 440 Hz share %.2f", mic, c->audio->len, c->rms,
-                  power);
+  /* Over the whole second, not the last 20 ms buffer (c->rms). */
+  for (guint i = 0; i < c->audio->len; i++)
+    rms += (double) g_array_index (c->audio, gint16, i) * g_array_index (c->audio, gint16, i);
+  rms = c->audio->len ? sqrt (rms / c->audio->len) / 32768.0 : 0;
+  median = tone_power_median ((gint16 *) c->audio->data, c->audio->len, 440, 48000, 4800,
+                              shares);
+  for (guint i = 0; i < shares->len; i++)
+    g_string_append_printf (blocks, " %.2f", g_array_index (shares, double, i));
+  g_test_message ("%s: %u samples, rms %.3f, 440 Hz share %.2f; per 100 ms:%s", mic,
+                  c->audio->len, rms, power, blocks->str);
   g_mutex_unlock (&c->lock);
-  /* The virtual microphone's tone came through PipeWire, the DSP and Opus. */
-  g_assert_cmpfloat (CONSUMER_GET (c, rms), >, 0.01);
-  g_assert_cmpfloat (power, >, 0.3);
+  /* The virtual microphone's tone came through PipeWire, the DSP and Opus: a pure tone in
+   * most 100 ms blocks. Not one Goertzel over the whole second: a single scheduling glitch
+   * of the headless PipeWire (its timer driver on a busy machine) shifts the tone's phase
+   * and halves that figure while every block around it is still pure. */
+  g_assert_cmpfloat (rms, >, 0.01);
+  {
+    guint pure = 0;
+    for (guint i = 0; i < shares->len; i++)
+      pure += g_array_index (shares, double, i) > 0.5;
+    g_assert_cmpuint (shares->len, >=, 9);
+    g_assert_cmpuint (pure, >=, shares->len * 6 / 10);
+  }
+  g_assert_cmpfloat (median, >, 0.5);
 
   pad = consumer_free (c);
   zero_media_source_release_encoded_pad (source, pad);
@@ -269,6 +292,177 @@ test_hotplug (void)
   gst_object_unref (pad);
 }
 
+static JsonObject *
+object_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* Links from the PipeWire node @camera to consumers other than the harness's keep-alive
+ * (see run-with-pipewire.sh), from pw-dump; -1 if the node is not there. */
+static int
+camera_links (const char *camera)
+{
+  const char *keepalive = harness_env ("ZERO_PW_CAMERA_KEEPALIVE");
+  const char *argv[] = { "pw-dump", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GHashTable) names = g_hash_table_new (NULL, NULL);
+  g_autofree char *out = NULL;
+  JsonArray *objects;
+  gint64 camera_id = -1;
+  int status = 0, links = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, &out, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  g_assert_no_error (error);
+  objects = json_node_get_array (json_parser_get_root (parser));
+
+  for (guint i = 0; i < json_array_get_length (objects); i++)
+    {
+      JsonObject *o = json_array_get_object_element (objects, i);
+      JsonObject *info = object_member (o, "info");
+      JsonObject *props = info ? object_member (info, "props") : NULL;
+      const char *name;
+
+      if (!g_str_has_suffix (json_object_get_string_member_with_default (o, "type", ""),
+                             ":Node") || props == NULL)
+        continue;
+      name = json_object_get_string_member_with_default (props, "node.name", "");
+      g_hash_table_insert (names, GINT_TO_POINTER (json_object_get_int_member (o, "id")),
+                           (gpointer) name);
+      if (g_str_equal (name, camera))
+        camera_id = json_object_get_int_member (o, "id");
+    }
+  if (camera_id < 0)
+    return -1;
+  for (guint i = 0; i < json_array_get_length (objects); i++)
+    {
+      JsonObject *o = json_array_get_object_element (objects, i);
+      JsonObject *info = object_member (o, "info");
+      const char *to;
+
+      if (!g_str_has_suffix (json_object_get_string_member_with_default (o, "type", ""),
+                             ":Link") || info == NULL ||
+          json_object_get_int_member (info, "output-node-id") != camera_id)
+        continue;
+      to = g_hash_table_lookup (names, GINT_TO_POINTER (json_object_get_int_member (
+                                           info, "input-node-id")));
+      if (to == NULL || !g_str_equal (to, keepalive))
+        links++;
+    }
+  return links;
+}
+
+static guint64
+captured_frames (ZeroMediaSource *source)
+{
+  ZeroMediaStats stats;
+
+  zero_media_source_get_stats (source, &stats);
+  return stats.video_frames;
+}
+
+/* Camera light: pausing video releases the camera (our link to its node goes away);
+ * resuming opens it again and its frames come back, whatever the pause lasted. */
+static void
+test_pause_releases_camera (void)
+{
+  const char *camera = harness_env ("ZERO_PW_CAMERA");
+  const guint holds_ms[] = { 300, 1500, 3000 };
+  g_auto (ZeroMediaOptions) opts;
+  g_autoptr(ZeroMediaSource) source = NULL;
+  GstBin *pipeline;
+  GstPad *pad;
+  Consumer *c;
+
+  zero_media_options_init (&opts);
+  opts.video_source = ZERO_VIDEO_SOURCE_PIPEWIRE;
+  opts.video_device = g_strdup (camera);
+  opts.audio_source = ZERO_AUDIO_SOURCE_NONE;
+  opts.audio_output = ZERO_AUDIO_OUTPUT_NONE;
+  opts.width = 320;
+  opts.height = 240;
+  source = start (&opts);
+  pipeline = GST_BIN (zero_media_source_get_pipeline (source));
+  pad = zero_media_source_request_encoded_pad (source, ZERO_MEDIA_KIND_VIDEO);
+  c = consumer_new (GST_PIPELINE (pipeline), pad, CONSUMER_VIDEO);
+  ZERO_ASSERT_WAIT (captured_frames (source) >= 5, 15000);
+  ZERO_ASSERT_WAIT (camera_links (camera) >= 1, 5000);
+
+  for (guint i = 0; i < G_N_ELEMENTS (holds_ms); i++)
+    {
+      guint64 frames, decoded;
+      gint64 t0;
+
+      zero_media_source_set_video_paused (source, TRUE);
+      t0 = g_get_monotonic_time ();
+      g_assert_cmpuint (count_factory (pipeline, "pipewiresrc"), ==, 0);
+      ZERO_ASSERT_WAIT (camera_links (camera) == 0, 5000);
+      g_test_message ("paused: camera unlinked after %.0f ms",
+                      (g_get_monotonic_time () - t0) / 1000.0);
+      run_for_ms (holds_ms[i]);
+      /* Nothing captured, black sent at the full rate. */
+      frames = captured_frames (source);
+      decoded = CONSUMER_GET (c, buffers);
+      run_for_ms (500);
+      g_assert_cmpuint (captured_frames (source), ==, frames);
+      g_assert_cmpuint (CONSUMER_GET (c, buffers), >=, decoded + 8);
+      g_assert_cmpfloat (CONSUMER_GET (c, max_luma), <, 40);
+      g_assert_cmpint (camera_links (camera), ==, 0);
+
+      zero_media_source_set_video_paused (source, FALSE);
+      t0 = g_get_monotonic_time ();
+      ZERO_ASSERT_WAIT (captured_frames (source) >= frames + 10, 5000);
+      g_test_message ("resumed after %u ms: camera frames again after %.0f ms", holds_ms[i],
+                      (g_get_monotonic_time () - t0) / 1000.0);
+      g_assert_cmpint (camera_links (camera), >=, 1);
+      /* The moving ball, not black. */
+      ZERO_ASSERT_WAIT (CONSUMER_GET (c, max_luma) > 150, 3000);
+    }
+  g_assert_cmpuint (CONSUMER_GET (c, pts_backwards), ==, 0);
+
+  pad = consumer_free (c);
+  zero_media_source_release_encoded_pad (source, pad);
+  gst_object_unref (pad);
+}
+
+/* The same camera opened again by a new source 2 s after the previous one closed it (what
+ * a test after another does): frames come. See the harness's keep-alive consumer. */
+static void
+test_reopen_after_close (void)
+{
+  const char *camera = harness_env ("ZERO_PW_CAMERA");
+
+  for (int i = 0; i < 2; i++)
+    {
+      g_auto (ZeroMediaOptions) opts;
+      g_autoptr(ZeroMediaSource) source = NULL;
+      gint64 t0 = g_get_monotonic_time ();
+
+      zero_media_options_init (&opts);
+      opts.video_source = ZERO_VIDEO_SOURCE_PIPEWIRE;
+      opts.video_device = g_strdup (camera);
+      opts.audio_source = ZERO_AUDIO_SOURCE_NONE;
+      opts.audio_output = ZERO_AUDIO_OUTPUT_NONE;
+      opts.width = 320;
+      opts.height = 240;
+      source = start (&opts);
+      ZERO_ASSERT_WAIT (captured_frames (source) >= 10, 5000);
+      g_test_message ("open %d: frames after %.0f ms", i,
+                      (g_get_monotonic_time () - t0) / 1000.0);
+      g_clear_object (&source);
+      ZERO_ASSERT_WAIT (camera_links (camera) == 0, 5000);
+      run_for_ms (2000);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -282,5 +476,7 @@ main (int argc, char **argv)
                         test_capture_video);
   g_test_add_func ("/camera/pipewire/capture-audio", test_capture_audio);
   g_test_add_func ("/camera/pipewire/hotplug", test_hotplug);
+  g_test_add_func ("/camera/pipewire/pause-releases-camera", test_pause_releases_camera);
+  g_test_add_func ("/camera/pipewire/reopen-after-close", test_reopen_after_close);
   return g_test_run ();
 }

@@ -499,8 +499,10 @@ test_keyframe_rate_limit (void)
   g_assert_cmpuint (kf, <=, (guint64) (elapsed_ms / 400 + 2));
   g_assert_cmpuint (after.keyframe_requests_dropped - before.keyframe_requests_dropped, >=,
                     flood.sent - 10);
-  /* Both branches saw the same keyframes. */
-  g_assert_cmpuint (CONSUMER_GET (flood.b, keyframes), ==, CONSUMER_GET (flood.a, keyframes));
+  /* Both branches saw the same keyframes (once the last one has reached both: the two
+   * branch threads deliver independently). */
+  ZERO_ASSERT_WAIT (CONSUMER_GET (flood.b, keyframes) == CONSUMER_GET (flood.a, keyframes),
+                    1000);
 
   unconsume (source, flood.a);
   unconsume (source, flood.b);
@@ -590,6 +592,8 @@ test_pause_sends_black (void)
 {
   g_auto (ZeroMediaOptions) opts;
   g_autoptr(ZeroMediaSource) source = NULL;
+  g_autofree char *what = NULL;
+  ZeroMediaStats before, after;
   Consumer *c;
   guint64 frames;
   int notified = 0;
@@ -602,12 +606,24 @@ test_pause_sends_black (void)
   ZERO_ASSERT_WAIT (CONSUMER_GET (c, buffers) >= 10, 10000);
   g_assert_cmpfloat (CONSUMER_GET (c, mean_luma), >, 60);
 
+  g_assert_cmpuint (count_factory (GST_BIN (zero_media_source_get_pipeline (source)),
+                                   "videotestsrc"), ==, 1);
+
   g_object_set (source, "video-paused", TRUE, NULL);
   g_assert_true (zero_media_source_get_video_paused (source));
   g_assert_cmpint (notified, ==, 1);
+  /* The camera is released at once (no capture element left), and stays chosen. */
+  g_assert_cmpuint (count_factory (GST_BIN (zero_media_source_get_pipeline (source)),
+                                   "videotestsrc"), ==, 0);
+  what = zero_media_source_dup_video_capture (source);
+  g_assert_cmpstr (what, ==, "test");
   run_for_ms (500);
   frames = CONSUMER_GET (c, buffers);
+  zero_media_source_get_stats (source, &before);
   run_for_ms (1000);
+  zero_media_source_get_stats (source, &after);
+  g_assert_cmpuint (after.video_frames, ==, before.video_frames); /* nothing captured */
+  g_assert_cmpuint (after.black_video_frames - before.black_video_frames, >=, 25);
   g_test_message ("paused: %" G_GUINT64_FORMAT " frames in 1 s, mean luma %.1f, max %.0f",
                   CONSUMER_GET (c, buffers) - frames, CONSUMER_GET (c, mean_luma),
                   CONSUMER_GET (c, max_luma));
@@ -617,11 +633,27 @@ test_pause_sends_black (void)
   g_assert_cmpuint (CONSUMER_GET (c, width), ==, 320);
 
   g_object_set (source, "video-paused", FALSE, NULL);
+  g_assert_cmpuint (count_factory (GST_BIN (zero_media_source_get_pipeline (source)),
+                                   "videotestsrc"), ==, 1);
   run_for_ms (500);
   g_assert_cmpfloat (CONSUMER_GET (c, mean_luma), >, 60);
   frames = CONSUMER_GET (c, changed_frames);
   run_for_ms (500);
   g_assert_cmpuint (CONSUMER_GET (c, changed_frames), >, frames + 3);
+  zero_media_source_get_stats (source, &before);
+  g_assert_cmpuint (before.video_frames, >, after.video_frames + 10);
+
+  /* A camera chosen while paused is not opened until resumed. */
+  g_object_set (source, "video-paused", TRUE, NULL);
+  g_assert_true (zero_media_source_set_video_device (source, ZERO_VIDEO_SOURCE_TEST, NULL,
+                                                     NULL));
+  g_assert_cmpuint (count_factory (GST_BIN (zero_media_source_get_pipeline (source)),
+                                   "videotestsrc"), ==, 0);
+  g_object_set (source, "video-paused", FALSE, NULL);
+  g_assert_cmpuint (count_factory (GST_BIN (zero_media_source_get_pipeline (source)),
+                                   "videotestsrc"), ==, 1);
+  /* Throughout: one stream whose time only goes forward. */
+  g_assert_cmpuint (CONSUMER_GET (c, pts_backwards), ==, 0);
 
   unconsume (source, c);
 }
@@ -1188,6 +1220,284 @@ test_frame_stamp_option (void)
   unconsume (source, c);
 }
 
+/* --- the send path under load, its timeline ------------------------------------------ */
+
+typedef struct {
+  gint stop;
+  guint64 spins;
+} Spinner;
+
+static gpointer
+spin (gpointer data)
+{
+  Spinner *spinner = data;
+  guint64 n = 0;
+
+  while (!g_atomic_int_get (&spinner->stop))
+    n++;
+  spinner->spins = n;
+  return NULL;
+}
+
+static GstPadProbeReturn
+on_offered_buffer (GstPad          *pad,
+                   GstPadProbeInfo *info,
+                   gpointer         user_data)
+{
+  g_atomic_int_inc ((gint *) user_data);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Regression: on a loaded 2-core machine the encoder dropped up to 90 % of the frames
+ * (libvpx's row threads spin-waiting for each other with threads=2; the leaky queue in
+ * front of the encoder then dropped what piled up; 7 to 14 of 20 runs of this test failed
+ * so, depending on how busy the machine was).
+ * Here the test makes the load itself: two busy threads per core, throughout, and counts
+ * the frames offered to the encoder's input queue against those it encoded. */
+static void
+test_encoder_keeps_up_under_load (void)
+{
+  g_auto (ZeroMediaOptions) opts;
+  g_autoptr(ZeroMediaSource) source = NULL;
+  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+  g_autoptr(GstElement) queue = NULL;
+  g_autoptr(GstPad) queue_sink = NULL;
+  ZeroMediaStats s0, s1;
+  Spinner spinner = { 0 };
+  gint offered_count = 0;
+  guint64 offered, encoded, delivered;
+  gulong probe;
+  Consumer *c;
+
+  test_options (&opts);
+  opts.fps = 30;
+  source = start_source (&opts);
+  queue = gst_bin_get_by_name (GST_BIN (zero_media_source_get_pipeline (source)),
+                               "zero-video-encoder-queue");
+  queue_sink = gst_element_get_static_pad (queue, "sink");
+  probe = gst_pad_add_probe (queue_sink, GST_PAD_PROBE_TYPE_BUFFER, on_offered_buffer,
+                             &offered_count, NULL);
+  c = consume (source, ZERO_MEDIA_KIND_VIDEO, CONSUMER_ENCODED);
+  ZERO_ASSERT_WAIT (CONSUMER_GET (c, buffers) >= 10, 10000);
+
+  for (guint i = 0; i < 2 * g_get_num_processors (); i++)
+    g_ptr_array_add (threads, g_thread_new ("zero-test-spin", spin, &spinner));
+  run_for_ms (500);
+  zero_media_source_get_stats (source, &s0);
+  offered = g_atomic_int_get (&offered_count);
+  delivered = CONSUMER_GET (c, buffers);
+  run_for_ms (3000);
+  zero_media_source_get_stats (source, &s1);
+  offered = g_atomic_int_get (&offered_count) - offered;
+  delivered = CONSUMER_GET (c, buffers) - delivered;
+  g_atomic_int_set (&spinner.stop, 1);
+  for (guint i = 0; i < threads->len; i++)
+    g_thread_join (g_ptr_array_index (threads, i));
+
+  encoded = s1.encoded_video_frames - s0.encoded_video_frames;
+  g_test_message ("3 s with %u busy threads: %" G_GUINT64_FORMAT " captured, %"
+                  G_GUINT64_FORMAT " offered to the encoder, %" G_GUINT64_FORMAT " encoded, %"
+                  G_GUINT64_FORMAT " delivered", threads->len,
+                  s1.video_frames - s0.video_frames, offered, encoded, delivered);
+  /* The stream goes on... */
+  g_assert_cmpuint (offered, >=, 60);
+  /* ...and the encoder takes every frame it is offered (a few in flight at the edges),
+   * and every one reaches the peer. */
+  g_assert_cmpuint (encoded + 5, >=, offered);
+  g_assert_cmpuint (delivered + 5, >=, encoded);
+  gst_pad_remove_probe (queue_sink, probe);
+  unconsume (source, c);
+}
+
+/* Frames in [from, to) ms of the stream, and the stream never steps back or stalls. */
+static void
+assert_steady (Consumer   *c,
+               const char *what,
+               int         fps)
+{
+  guint64 f0 = CONSUMER_GET (c, buffers);
+  guint64 frames;
+
+  run_for_ms (1000);
+  frames = CONSUMER_GET (c, buffers) - f0;
+  g_test_message ("%s: %" G_GUINT64_FORMAT " frames in 1 s, largest gap %.0f ms", what,
+                  frames, CONSUMER_GET (c, max_pts_delta) / 1e6);
+  g_assert_cmpuint (frames, >=, fps * 7 / 10);
+  g_assert_cmpuint (frames, <=, fps + 2);
+  g_assert_cmpuint (CONSUMER_GET (c, pts_backwards), ==, 0);
+}
+
+/* Whatever happens to the camera, the encoder sees one steady stream: removing the last
+ * input of the old compositor restarted its timeline at 0 and, after a call of N seconds,
+ * produced N seconds of black frames at once, all then dropped before the encoder. */
+static void
+test_timeline_continuous (void)
+{
+  g_auto (ZeroMediaOptions) opts;
+  g_autoptr(ZeroMediaSource) source = NULL;
+  g_autoptr(GError) error = NULL;
+  Consumer *c;
+  GstClockTime pts;
+
+  test_options (&opts);
+  opts.audio_source = ZERO_AUDIO_SOURCE_NONE;
+  source = start_source (&opts);
+  c = consume (source, ZERO_MEDIA_KIND_VIDEO, CONSUMER_VIDEO);
+  ZERO_ASSERT_WAIT (CONSUMER_GET (c, buffers) >= 10, 10000);
+  run_for_ms (2000);
+  assert_steady (c, "camera", opts.fps);
+
+  pts = CONSUMER_GET (c, last_pts);
+  g_assert_true (zero_media_source_set_video_device (source, ZERO_VIDEO_SOURCE_NONE, NULL,
+                                                     &error));
+  g_assert_no_error (error);
+  assert_steady (c, "no camera", opts.fps);
+  g_assert_cmpuint (CONSUMER_GET (c, last_pts), >, pts);
+  g_assert_cmpfloat (CONSUMER_GET (c, max_luma), <, 40);
+
+  g_assert_true (zero_media_source_set_video_device (source, ZERO_VIDEO_SOURCE_TEST, NULL,
+                                                     &error));
+  assert_steady (c, "camera again", opts.fps);
+  g_assert_cmpfloat (CONSUMER_GET (c, mean_luma), >, 60);
+  zero_media_source_set_video_paused (source, TRUE);
+  assert_steady (c, "paused", opts.fps);
+  zero_media_source_set_video_paused (source, FALSE);
+  assert_steady (c, "resumed", opts.fps);
+  g_assert_cmpfloat (CONSUMER_GET (c, mean_luma), >, 60);
+  /* Nothing was skipped on the way: gaps stay one frame, or two on a loaded machine. */
+  g_assert_cmpuint (CONSUMER_GET (c, max_pts_delta), <=, 3 * GST_SECOND / opts.fps);
+  unconsume (source, c);
+}
+
+/* --- local preview ------------------------------------------------------------------- */
+
+typedef struct {
+  guint samples;
+  int width, height;
+  char *format;
+  double mean;        /* mean of B, G, R of the last sample */
+  gboolean off_main;  /* a sample arrived outside the main context */
+} Preview;
+
+static void
+on_preview_sample (ZeroMediaSource *source,
+                   GstSample       *sample,
+                   Preview         *p)
+{
+  GstCaps *caps = gst_sample_get_caps (sample);
+  GstBuffer *buffer = gst_sample_get_buffer (sample);
+  GstStructure *st = gst_caps_get_structure (caps, 0);
+  GstMapInfo map;
+
+  if (!g_main_context_is_owner (g_main_context_default ()))
+    p->off_main = TRUE;
+  p->samples++;
+  gst_structure_get_int (st, "width", &p->width);
+  gst_structure_get_int (st, "height", &p->height);
+  g_free (p->format);
+  p->format = g_strdup (gst_structure_get_string (st, "format"));
+  if (gst_buffer_map (buffer, &map, GST_MAP_READ))
+    {
+      guint64 sum = 0, n = 0;
+
+      /* BGRA: skip alpha. */
+      for (gsize i = 0; i + 3 < map.size; i += 4 * 7)
+        {
+          sum += map.data[i] + map.data[i + 1] + map.data[i + 2];
+          n += 3;
+        }
+      p->mean = n ? (double) sum / n : 0;
+      gst_buffer_unmap (buffer, &map);
+    }
+}
+
+static void
+test_preview (void)
+{
+  g_auto (ZeroMediaOptions) opts;
+  g_autoptr(ZeroMediaSource) source = NULL;
+  GstBin *pipeline;
+  Preview p = { 0 };
+  guint n;
+
+  test_options (&opts);
+  opts.audio_source = ZERO_AUDIO_SOURCE_NONE;
+  source = start_source (&opts);
+  pipeline = GST_BIN (zero_media_source_get_pipeline (source));
+  g_signal_connect (source, "preview-sample", G_CALLBACK (on_preview_sample), &p);
+
+  /* Off by default: nothing of it in the pipeline, no samples. */
+  g_assert_false (zero_media_source_get_preview (source));
+  g_assert_cmpuint (count_factory (pipeline, "appsink"), ==, 0);
+  run_for_ms (300);
+  g_assert_cmpuint (p.samples, ==, 0);
+
+  g_assert_true (zero_media_source_set_preview (
+      source, TRUE, "video/x-raw,format=BGRA,width=160,height=120"));
+  g_assert_true (zero_media_source_get_preview (source));
+  ZERO_ASSERT_WAIT (p.samples >= 10, 5000);
+  n = p.samples;
+  run_for_ms (1000);
+  g_test_message ("preview: %u samples in 1 s, %s %dx%d, mean %.0f", p.samples - n, p.format,
+                  p.width, p.height, p.mean);
+  g_assert_false (p.off_main);
+  g_assert_cmpstr (p.format, ==, "BGRA");
+  g_assert_cmpint (p.width, ==, 160);
+  g_assert_cmpint (p.height, ==, 120);
+  g_assert_cmpuint (p.samples - n, >=, 15);
+  g_assert_cmpuint (p.samples - n, <=, 32);
+  g_assert_cmpfloat (p.mean, >, 60); /* colour bars */
+
+  /* What is sent: black while paused. */
+  zero_media_source_set_video_paused (source, TRUE);
+  run_for_ms (300);
+  g_assert_cmpfloat (p.mean, <, 10);
+  zero_media_source_set_video_paused (source, FALSE);
+  ZERO_ASSERT_WAIT (p.mean > 60, 3000);
+
+  /* A lower rate on request. */
+  g_assert_true (zero_media_source_set_preview (
+      source, TRUE, "video/x-raw,format=BGRA,width=64,height=48,framerate=10/1"));
+  ZERO_ASSERT_WAIT (p.width == 64, 3000);
+  n = p.samples;
+  run_for_ms (1000);
+  g_test_message ("preview at 10 fps: %u samples in 1 s", p.samples - n);
+  g_assert_cmpuint (p.samples - n, >=, 6);
+  g_assert_cmpuint (p.samples - n, <=, 12);
+
+  /* Off again: the branch is gone and samples stop. */
+  g_assert_true (zero_media_source_set_preview (source, FALSE, NULL));
+  g_assert_false (zero_media_source_get_preview (source));
+  g_assert_cmpuint (count_factory (pipeline, "appsink"), ==, 0);
+  g_assert_cmpuint (count_factory (pipeline, "appsrc"), ==, 0);
+  n = p.samples;
+  run_for_ms (300);
+  g_assert_cmpuint (p.samples, ==, n);
+
+  /* Caps that are not raw video: refused, saying why. */
+  g_test_expect_message ("zero-camera", G_LOG_LEVEL_CRITICAL, "*not one raw video*");
+  g_assert_false (zero_media_source_set_preview (source, TRUE, "audio/x-raw"));
+  g_test_expect_message ("zero-camera", G_LOG_LEVEL_CRITICAL, "*not one raw video*");
+  g_assert_false (zero_media_source_set_preview (source, TRUE, "video/x-raw,,,"));
+  g_test_assert_expected_messages ();
+  g_assert_false (zero_media_source_get_preview (source));
+  g_free (p.format);
+}
+
+static void
+test_preview_without_video (void)
+{
+  g_auto (ZeroMediaOptions) opts;
+  g_autoptr(ZeroMediaSource) source = NULL;
+
+  test_options (&opts);
+  opts.video_source = ZERO_VIDEO_SOURCE_NONE;
+  source = start_source (&opts);
+  g_test_expect_message ("zero-camera", G_LOG_LEVEL_CRITICAL, "*sends no video*");
+  g_assert_false (zero_media_source_set_preview (source, TRUE, "video/x-raw"));
+  g_test_assert_expected_messages ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1224,6 +1534,11 @@ main (int argc, char **argv)
   g_test_add_func ("/camera/source/screen-share", test_screen_share);
   g_test_add_func ("/camera/source/stats", test_stats);
   g_test_add_func ("/camera/source/frame-stamp-option", test_frame_stamp_option);
+  g_test_add_func ("/camera/source/encoder-keeps-up-under-load",
+                   test_encoder_keeps_up_under_load);
+  g_test_add_func ("/camera/source/timeline-continuous", test_timeline_continuous);
+  g_test_add_func ("/camera/source/preview", test_preview);
+  g_test_add_func ("/camera/source/preview-without-video", test_preview_without_video);
   ret = g_test_run ();
   g_rmdir (no_pipewire);
   return ret;

@@ -11,6 +11,7 @@
 #   - a virtual microphone: pw-loopback (Audio/Sink -> Audio/Source, node.name=$ZERO_PW_MIC)
 #     fed by audiotestsrc (pipewiresink mode=provide as Audio/Source delivers no data).
 # COMMAND then runs with XDG_RUNTIME_DIR, DBUS_SESSION_BUS_ADDRESS, ZERO_PW_CAMERA,
+# ZERO_PW_CAMERA_KEEPALIVE (a consumer the harness keeps linked to the camera, see below),
 # ZERO_PW_MIC and ZERO_PW_HARNESS=1 exported; its exit status is the script's.
 # Everything started here is stopped on exit, also on failure or a signal.
 #
@@ -107,6 +108,30 @@ if [ "${ZERO_PW_HARNESS_INNER:-}" = 1 ]; then
       >"$logdir/camera.log" 2>&1 &
     pids+=($!)
     wait_node "$ZERO_PW_CAMERA" || { dump_logs; die "virtual camera node did not appear"; }
+
+    # Work-around for gstreamer1.0-pipewire 0.3.65 (not our code): when the last consumer
+    # of a `pipewiresink mode=provide` node goes away, the provider's streaming thread
+    # blocks in its GstPipeWirePool (gst_buffer_pool_acquire_buffer, g_cond_wait) and
+    # stays blocked when a new consumer links: the link is "active", the node "running",
+    # and no frame ever comes. Only when WirePlumber suspends the idle node (5 s later) is
+    # the pool reset. So a consumer that reopens the camera 1-4 s after closing it (a test
+    # right after another, a video pause) would wait forever. A real camera (PipeWire's
+    # V4L2 node) is not affected. Keep one consumer linked for the whole session, so the
+    # provider never goes idle; tests that look at links ignore this node
+    # ($ZERO_PW_CAMERA_KEEPALIVE).
+    export ZERO_PW_CAMERA_KEEPALIVE=zero-harness-camera-keepalive
+    gst-launch-1.0 -q pipewiresrc target-object="$ZERO_PW_CAMERA" \
+      client-name="$ZERO_PW_CAMERA_KEEPALIVE" \
+      stream-properties="props,node.name=$ZERO_PW_CAMERA_KEEPALIVE" ! \
+      video/x-raw ! fakesink sync=false \
+      >"$logdir/camera-keepalive.log" 2>&1 &
+    pids+=($!)
+    ok=0
+    for _ in $(seq 1 200); do
+      if pw-link -l 2>/dev/null | grep -q "|-> $ZERO_PW_CAMERA_KEEPALIVE:"; then ok=1; break; fi
+      sleep 0.05
+    done
+    [ $ok = 1 ] || { dump_logs; die "virtual camera keep-alive consumer did not link"; }
   fi
 
   if [ $mic = 1 ]; then
@@ -118,10 +143,14 @@ if [ "${ZERO_PW_HARNESS_INNER:-}" = 1 ]; then
     pids+=($!)
     wait_node "$ZERO_PW_MIC-sink" || { dump_logs; die "virtual microphone sink did not appear"; }
     wait_node "$ZERO_PW_MIC" || { dump_logs; die "virtual microphone source did not appear"; }
+    # node.group: the microphone chain is driven by the Dummy-Driver, as a sound card would
+    # drive it. Left alone, PipeWire 0.3.65 hands a driverless chain to a driver that is
+    # already running: the virtual camera (driving at 30 frames a second, with the
+    # keep-alive above), and the microphone then delivered ~1/30 of its samples.
     gst-launch-1.0 -q audiotestsrc is-live=true wave=sine freq=440 volume=0.5 ! \
       audio/x-raw,rate=48000,channels=1 ! \
       pipewiresink target-object="$ZERO_PW_MIC-sink" \
-      stream-properties="props,node.name=zero-test-mic-feeder,node.dont-reconnect=true" \
+      stream-properties="props,node.name=zero-test-mic-feeder,node.dont-reconnect=true,node.group=pipewire.dummy" \
       >"$logdir/mic-feed.log" 2>&1 &
     pids+=($!)
   fi
