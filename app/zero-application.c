@@ -25,7 +25,8 @@
 #include "signaling/zero-signaling-server.h"
 #include "zero-build-config.h"
 #include "zero-preferences-window.h"
-#include "zero-session-link.h"
+#include "sessionmanager/zero-session-link.h"
+#include "zero-app-error.h"
 
 #define EXIT_USAGE 2 /* CLI.md: usage or config error */
 

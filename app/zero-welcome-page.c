@@ -11,7 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "signaling/zero-uuid.h"
-#include "zero-session-link.h"
+#include "sessionmanager/zero-session-link.h"
 
 #define DEFAULT_SERVER "localhost:8080"
 #define MAX_NAME_CHARS 64   /* PROTOCOL.md §3, join.name */

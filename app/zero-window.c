@@ -7,7 +7,7 @@
 
 #include <glib/gi18n.h>
 
-#include "zero-session-link.h"
+#include "sessionmanager/zero-session-link.h"
 
 G_DEFINE_FINAL_TYPE (ZeroWindow, zero_window, ADW_TYPE_APPLICATION_WINDOW)
 

@@ -98,6 +98,8 @@ zero_peer_stats_to_json (const ZeroPeerStats *stats)
   add_number (out, "frames_decoded", (double) stats->frames_decoded, TRUE);
   add_number (out, "audio_buffers_decoded", (double) stats->audio_buffers_decoded, TRUE);
   add_number (out, "remb_kbps", stats->remb_kbps, FALSE);
+  add_number (out, "video_streams_out", stats->video_streams_out, TRUE);
+  add_number (out, "audio_streams_out", stats->audio_streams_out, TRUE);
   g_string_append (out, "}");
   return g_string_free (out, FALSE);
 }
@@ -153,6 +155,7 @@ _zero_peer_attach_rtp_session (ZeroPeer *self)
 
 typedef struct {
   gint64 bytes_sent, bytes_recv, packets_sent, packets_recv, lost, nacks, plis;
+  int video_out, audio_out;
   double rtt_s, fraction_lost;
   GPtrArray *codecs;
 } Totals;
@@ -182,7 +185,23 @@ collect_stat (GQuark        field,
       if (gst_structure_get_uint64 (s, "bytes-sent", &u64))
         t->bytes_sent += u64;
       if (gst_structure_get_uint64 (s, "packets-sent", &u64))
-        t->packets_sent += u64;
+        {
+          const GstStructure *rtp = NULL;
+          int clock_rate = 0;
+
+          t->packets_sent += u64;
+          /* 1.22.0 labels every outbound stream with the kind and codec of the last pad;
+           * the RTP source's clock rate tells them apart (video is always 90 kHz). */
+          if (gst_structure_get (s, "gst-rtpsource-stats", GST_TYPE_STRUCTURE, &rtp, NULL))
+            {
+              gst_structure_get_int (rtp, "clock-rate", &clock_rate);
+              gst_structure_free ((GstStructure *) rtp);
+            }
+          if (u64 > 0 && clock_rate == 90000)
+            t->video_out++;
+          else if (u64 > 0 && clock_rate > 0)
+            t->audio_out++;
+        }
       break;
     case GST_WEBRTC_STATS_INBOUND_RTP:
       if (gst_structure_get_uint64 (s, "bytes-received", &u64))
@@ -237,6 +256,8 @@ on_stats_main (gpointer user_data)
   stats->timestamp_us = now;
   stats->packets_sent = t.packets_sent;
   stats->packets_received = t.packets_recv;
+  stats->video_streams_out = t.video_out;
+  stats->audio_streams_out = t.audio_out;
   stats->packets_lost = t.lost;
   stats->nack_count = t.nacks;
   stats->pli_count = t.plis;

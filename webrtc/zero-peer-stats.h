@@ -28,6 +28,8 @@ typedef struct {
   double available_kbps;      /* best estimate of what we may send: REMB, else -1 */
   char **codecs;              /* "video/VP8", "audio/OPUS", ... in use (NULL-terminated) */
   gint64 timestamp_us;        /* g_get_monotonic_time() of the sample */
+  int video_streams_out;      /* outbound video RTP streams that have sent packets */
+  int audio_streams_out;      /* outbound audio RTP streams that have sent packets */
 } ZeroPeerStats;
 
 GType          zero_peer_stats_get_type (void) G_GNUC_CONST;

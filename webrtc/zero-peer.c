@@ -2086,7 +2086,7 @@ zero_peer_start (ZeroPeer *self)
     return;
 
   log_phase (self, "start", NULL);
-  if (self->channel == NULL)
+  if (self->channel == NULL && !self->opts.no_data_channel)
     {
       GstWebRTCDataChannel *channel = NULL;
 

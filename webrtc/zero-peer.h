@@ -73,6 +73,8 @@ typedef struct {
   const char *video_caps;        /* decoded video handed out; default "video/x-raw" */
   gboolean decode_video;         /* default TRUE; FALSE: count RTP frames only */
   gboolean relay_only;           /* default FALSE; TRUE: only TURN relays (hides addresses) */
+  gboolean no_data_channel;      /* default FALSE; TRUE: the offerer creates no `zero` data
+                                  * channel (an SFU publisher connection) */
 } ZeroPeerOptions;
 
 void zero_peer_options_init (ZeroPeerOptions *opts);

@@ -8,7 +8,7 @@
 
 #include <glib-object.h>
 
-#include "zero-app-error.h"
+#include "sessionmanager/zero-session-error.h"
 
 G_BEGIN_DECLS
 

@@ -1,6 +1,6 @@
 /* zero-session-link.c: parse and build session IDs and zero:// links. */
 
-#include "zero-session-link.h"
+#include "sessionmanager/zero-session-link.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -72,7 +72,7 @@ parse_link (const char *text,
   uri = g_uri_parse (text, G_URI_FLAGS_NON_DNS, NULL);
   if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
     {
-      g_set_error (error, ZERO_APP_ERROR, ZERO_APP_ERROR_INVALID_SESSION,
+      g_set_error (error, ZERO_SESSION_ERROR, ZERO_SESSION_ERROR_INVALID_ID,
                    _("“%s” is not a Zero link: expected zero://HOST:PORT/SESSION-ID"), text);
       return NULL;
     }
@@ -80,7 +80,7 @@ parse_link (const char *text,
   if (g_uri_get_userinfo (uri) != NULL || g_uri_get_query (uri) != NULL ||
       g_uri_get_fragment (uri) != NULL)
     {
-      g_set_error (error, ZERO_APP_ERROR, ZERO_APP_ERROR_INVALID_SESSION,
+      g_set_error (error, ZERO_SESSION_ERROR, ZERO_SESSION_ERROR_INVALID_ID,
                    _("“%s” is not a Zero link: it must not contain a user name, “?” or “#”"),
                    text);
       return NULL;
@@ -89,7 +89,7 @@ parse_link (const char *text,
   port = g_uri_get_port (uri);
   if (port == 0)
     {
-      g_set_error (error, ZERO_APP_ERROR, ZERO_APP_ERROR_INVALID_SESSION,
+      g_set_error (error, ZERO_SESSION_ERROR, ZERO_SESSION_ERROR_INVALID_ID,
                    _("“%s” is not a Zero link: the port must be between 1 and 65535"), text);
       return NULL;
     }
@@ -103,13 +103,13 @@ parse_link (const char *text,
 
   if (*session == '\0')
     {
-      g_set_error (error, ZERO_APP_ERROR, ZERO_APP_ERROR_INVALID_SESSION,
+      g_set_error (error, ZERO_SESSION_ERROR, ZERO_SESSION_ERROR_INVALID_ID,
                    _("“%s” has no session ID after the server"), text);
       return NULL;
     }
   if (!zero_uuid_is_valid (session))
     {
-      g_set_error (error, ZERO_APP_ERROR, ZERO_APP_ERROR_INVALID_SESSION,
+      g_set_error (error, ZERO_SESSION_ERROR, ZERO_SESSION_ERROR_INVALID_ID,
                    _("The link’s session ID “%s” is not valid"), session);
       return NULL;
     }
@@ -138,7 +138,7 @@ zero_session_link_parse (const char *text,
 
   if (text == NULL || *(norm = normalize (text)) == '\0')
     {
-      g_set_error_literal (error, ZERO_APP_ERROR, ZERO_APP_ERROR_INVALID_SESSION,
+      g_set_error_literal (error, ZERO_SESSION_ERROR, ZERO_SESSION_ERROR_INVALID_ID,
                            _("Enter a session ID or a zero:// link"));
       return NULL;
     }
@@ -148,14 +148,14 @@ zero_session_link_parse (const char *text,
 
   if (strstr (norm, "://") != NULL)
     {
-      g_set_error (error, ZERO_APP_ERROR, ZERO_APP_ERROR_INVALID_SESSION,
+      g_set_error (error, ZERO_SESSION_ERROR, ZERO_SESSION_ERROR_INVALID_ID,
                    _("“%s” is not a Zero link: links start with zero://"), norm);
       return NULL;
     }
 
   if (!zero_uuid_is_valid (norm))
     {
-      g_set_error (error, ZERO_APP_ERROR, ZERO_APP_ERROR_INVALID_SESSION,
+      g_set_error (error, ZERO_SESSION_ERROR, ZERO_SESSION_ERROR_INVALID_ID,
                    _("“%s” is not a session ID: expected 36 characters such as "
                      "123e4567-e89b-12d3-a456-426614174000"), norm);
       return NULL;
@@ -300,7 +300,7 @@ zero_server_address_split (const char *server_address,
   uri = g_uri_parse (url, G_URI_FLAGS_NON_DNS, NULL);
   if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
     {
-      g_set_error (error, ZERO_APP_ERROR, ZERO_APP_ERROR_INVALID_SERVER,
+      g_set_error (error, ZERO_SESSION_ERROR, ZERO_SESSION_ERROR_INVALID_SERVER,
                    _("“%s” is not a server address: expected HOST:PORT or a ws:// URL"),
                    server_address);
       return FALSE;
@@ -346,7 +346,7 @@ zero_session_link_build (const char *server_address,
 
   if (!zero_uuid_is_valid (session))
     {
-      g_set_error (error, ZERO_APP_ERROR, ZERO_APP_ERROR_INVALID_SESSION,
+      g_set_error (error, ZERO_SESSION_ERROR, ZERO_SESSION_ERROR_INVALID_ID,
                    _("“%s” is not a session ID"), session);
       return NULL;
     }

@@ -1,10 +1,10 @@
-/* test-session-link.c: session IDs and zero:// links (app/zero-session-link.c). */
+/* test-session-link.c: session IDs and zero:// links (sessionmanager/zero-session-link.c). */
 
 #include <glib.h>
 #include <string.h>
 
 #include "signaling/zero-uuid.h"
-#include "zero-session-link.h"
+#include "sessionmanager/zero-session-link.h"
 
 #define UUID "123e4567-e89b-42d3-a456-426614174000"
 
@@ -151,7 +151,7 @@ test_refusals (void)
 
       link = zero_session_link_parse (cases[i].text, &error);
       g_assert_null (link);
-      g_assert_error (error, ZERO_APP_ERROR, ZERO_APP_ERROR_INVALID_SESSION);
+      g_assert_error (error, ZERO_SESSION_ERROR, ZERO_SESSION_ERROR_INVALID_ID);
       if (strstr (error->message, cases[i].message_part) == NULL)
         g_error ("parsing “%s”: message “%s” lacks “%s”", cases[i].text, error->message,
                  cases[i].message_part);
@@ -209,10 +209,10 @@ test_build (void)
   g_assert_true (g_str_has_prefix (d, "zero://example.org:8080/"));
 
   g_assert_null (zero_session_link_build ("localhost:8080", "not-a-uuid", &error));
-  g_assert_error (error, ZERO_APP_ERROR, ZERO_APP_ERROR_INVALID_SESSION);
+  g_assert_error (error, ZERO_SESSION_ERROR, ZERO_SESSION_ERROR_INVALID_ID);
   g_clear_error (&error);
   g_assert_null (zero_session_link_build (":::", uuid, &error));
-  g_assert_error (error, ZERO_APP_ERROR, ZERO_APP_ERROR_INVALID_SERVER);
+  g_assert_error (error, ZERO_SESSION_ERROR, ZERO_SESSION_ERROR_INVALID_SERVER);
 }
 
 static void
@@ -245,16 +245,16 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/app/session-link/bare-uuid", test_bare_uuid);
-  g_test_add_func ("/app/session-link/forgiving", test_forgiving);
-  g_test_add_func ("/app/session-link/link", test_link);
-  g_test_add_func ("/app/session-link/link-default-port", test_link_default_port);
-  g_test_add_func ("/app/session-link/link-ipv6", test_link_ipv6);
-  g_test_add_func ("/app/session-link/keeps-configured-server", test_link_keeps_configured_server);
-  g_test_add_func ("/app/session-link/refusals", test_refusals);
-  g_test_add_func ("/app/session-link/partial", test_partial);
-  g_test_add_func ("/app/session-link/build", test_build);
-  g_test_add_func ("/app/session-link/random-input", test_fuzzish);
+  g_test_add_func ("/sessionmanager/session-link/bare-uuid", test_bare_uuid);
+  g_test_add_func ("/sessionmanager/session-link/forgiving", test_forgiving);
+  g_test_add_func ("/sessionmanager/session-link/link", test_link);
+  g_test_add_func ("/sessionmanager/session-link/link-default-port", test_link_default_port);
+  g_test_add_func ("/sessionmanager/session-link/link-ipv6", test_link_ipv6);
+  g_test_add_func ("/sessionmanager/session-link/keeps-configured-server", test_link_keeps_configured_server);
+  g_test_add_func ("/sessionmanager/session-link/refusals", test_refusals);
+  g_test_add_func ("/sessionmanager/session-link/partial", test_partial);
+  g_test_add_func ("/sessionmanager/session-link/build", test_build);
+  g_test_add_func ("/sessionmanager/session-link/random-input", test_fuzzish);
 
   return g_test_run ();
 }
