@@ -35,6 +35,8 @@ static const char *const type_names[ZERO_MESSAGE_N_TYPES] = {
   [ZERO_MESSAGE_PEER_LEFT] = "peer-left",
   [ZERO_MESSAGE_PONG] = "pong",
   [ZERO_MESSAGE_ERROR] = "error",
+  [ZERO_MESSAGE_DATA] = "data",
+  [ZERO_MESSAGE_SFU] = "sfu",
 };
 
 static const char *const role_names[] = { "participant", "viewer", NULL };
@@ -143,6 +145,7 @@ typedef enum
   CHECK_REASON,    /* leave | disconnect | timeout */
   CHECK_MLINE,     /* integer 0..65535 */
   CHECK_CANDIDATE, /* object: sdpMid or sdpMLineIndex must be given */
+  CHECK_ROOM,      /* integer 1..ZERO_MESSAGE_MAX_ROOM */
 } FieldCheck;
 
 enum
@@ -187,6 +190,14 @@ static const Field ice_server_fields[] = {
   END
 };
 
+/* PROTOCOL.md section 9 */
+static const Field sfu_fields[] = {
+  { "url", FIELD_STRING, REQUIRED, CHECK_NONEMPTY },
+  { "room", FIELD_INT, REQUIRED, CHECK_ROOM },
+  { "pin", FIELD_STRING, REQUIRED, CHECK_NONE },
+  END
+};
+
 /* client -> server */
 static const Field join_fields[] = {
   { "session", FIELD_STRING, REQUIRED, CHECK_UUID },
@@ -216,6 +227,11 @@ static const Field broadcast_to_fields[] = {
   { "data", FIELD_ANY, REQUIRED | NULLABLE, CHECK_NONE },
   END
 };
+static const Field data_to_fields[] = {
+  { "to", FIELD_STRING, OPTIONAL, CHECK_PEER_ID },
+  { "data", FIELD_OBJECT, REQUIRED, CHECK_NONE },
+  END
+};
 static const Field ping_fields[] = {
   { "id", FIELD_ANY, OPTIONAL, CHECK_NONE },
   END
@@ -227,6 +243,7 @@ static const Field welcome_fields[] = {
   { "peer_id", FIELD_STRING, REQUIRED, CHECK_PEER_ID },
   { "peers", FIELD_ARRAY, REQUIRED, CHECK_NONE, peer_fields, FIELD_OBJECT },
   { "ice_servers", FIELD_ARRAY, REQUIRED, CHECK_NONE, ice_server_fields, FIELD_OBJECT },
+  { "sfu", FIELD_OBJECT, NULLABLE, CHECK_NONE, sfu_fields },
   END
 };
 static const Field peer_joined_fields[] = {
@@ -262,6 +279,12 @@ static const Field broadcast_from_fields[] = {
   { "data", FIELD_ANY, REQUIRED | NULLABLE, CHECK_NONE },
   END
 };
+static const Field data_from_fields[] = {
+  { "from", FIELD_STRING, REQUIRED, CHECK_PEER_ID },
+  { "to", FIELD_STRING, OPTIONAL, CHECK_PEER_ID },
+  { "data", FIELD_OBJECT, REQUIRED, CHECK_NONE },
+  END
+};
 static const Field pong_fields[] = {
   { "id", FIELD_ANY, OPTIONAL, CHECK_NONE },
   END
@@ -284,6 +307,7 @@ static const Field *const to_server[ZERO_MESSAGE_N_TYPES] = {
   [ZERO_MESSAGE_ICE] = ice_to_fields,
   [ZERO_MESSAGE_REQUEST_OFFER] = request_offer_to_fields,
   [ZERO_MESSAGE_BROADCAST] = broadcast_to_fields,
+  [ZERO_MESSAGE_DATA] = data_to_fields,
 };
 
 static const Field *const to_client[ZERO_MESSAGE_N_TYPES] = {
@@ -297,6 +321,8 @@ static const Field *const to_client[ZERO_MESSAGE_N_TYPES] = {
   [ZERO_MESSAGE_BROADCAST] = broadcast_from_fields,
   [ZERO_MESSAGE_PONG] = pong_fields,
   [ZERO_MESSAGE_ERROR] = error_fields,
+  [ZERO_MESSAGE_DATA] = data_from_fields,
+  [ZERO_MESSAGE_SFU] = sfu_fields,
 };
 
 /* --- validation ---------------------------------------------------------- */
@@ -454,6 +480,13 @@ check_value (const ZeroJsonDoc *doc, const ZeroJsonNode *node, FieldType type, F
           zero_json_get_int (doc, node, &v);
           if (v < 0 || v > G_MAXUINT16)
             return bad (error, path, "must be an integer from 0 to 65535");
+        }
+      else if (check == CHECK_ROOM)
+        {
+          gint64 v = -1;
+          zero_json_get_int (doc, node, &v);
+          if (v < 1 || v > ZERO_MESSAGE_MAX_ROOM)
+            return bad (error, path, "must be an integer from 1 to 2^53-1");
         }
       return TRUE;
 
@@ -777,6 +810,59 @@ zero_message_build_broadcast (JsonNode *data)
 }
 
 char *
+zero_message_build_data (const char *to, JsonObject *data)
+{
+  GString *out = g_string_sized_new (128);
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (data != NULL, NULL);
+
+  append_type (out, "data");
+  if (to)
+    append_string_member (out, "to", to);
+  append_key (out, "data");
+  json_node_set_object (node, data);
+  json_generator_set_root (gen, node);
+  text = json_generator_to_data (gen, NULL);
+  g_string_append (out, text);
+  g_string_append_c (out, '}');
+  return g_string_free (out, FALSE);
+}
+
+/* After at least one member (append_key adds the comma). */
+static void
+append_sfu_members (GString *out, const ZeroMessageSfu *sfu)
+{
+  append_string_member (out, "url", sfu->url);
+  append_key (out, "room");
+  g_string_append_printf (out, "%" G_GUINT64_FORMAT, sfu->room);
+  append_string_member (out, "pin", sfu->pin);
+}
+
+void
+zero_message_append_sfu (GString *out, const ZeroMessageSfu *sfu)
+{
+  g_return_if_fail (sfu != NULL && sfu->url != NULL && sfu->pin != NULL);
+  g_return_if_fail (sfu->room >= 1 && sfu->room <= (guint64) ZERO_MESSAGE_MAX_ROOM);
+
+  append_type (out, "sfu");
+  append_string_member (out, "kind", "janus");
+  append_sfu_members (out, sfu);
+  g_string_append_c (out, '}');
+}
+
+char *
+zero_message_build_sfu (const ZeroMessageSfu *sfu)
+{
+  GString *out = g_string_sized_new (128);
+
+  zero_message_append_sfu (out, sfu);
+  return g_string_free (out, FALSE);
+}
+
+char *
 zero_message_build_ping (gint64 id)
 {
   if (id < 0)
@@ -788,6 +874,14 @@ void
 zero_message_append_welcome (GString *out, const char *session, const char *peer_id,
                              const ZeroMessagePeer *peers, guint n_peers,
                              const char *ice_servers_json)
+{
+  zero_message_append_welcome_sfu (out, session, peer_id, peers, n_peers, ice_servers_json, NULL);
+}
+
+void
+zero_message_append_welcome_sfu (GString *out, const char *session, const char *peer_id,
+                                 const ZeroMessagePeer *peers, guint n_peers,
+                                 const char *ice_servers_json, const ZeroMessageSfu *sfu)
 {
   append_type (out, "welcome");
   append_string_member (out, "session", session);
@@ -807,6 +901,13 @@ zero_message_append_welcome (GString *out, const char *session, const char *peer
   g_string_append_c (out, ']');
   append_key (out, "ice_servers");
   g_string_append (out, ice_servers_json ? ice_servers_json : "[]");
+  if (sfu)
+    {
+      append_key (out, "sfu");
+      g_string_append (out, "{\"kind\":\"janus\"");
+      append_sfu_members (out, sfu);
+      g_string_append_c (out, '}');
+    }
   g_string_append_c (out, '}');
 }
 

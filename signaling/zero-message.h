@@ -56,9 +56,15 @@ typedef enum
   ZERO_MESSAGE_PEER_LEFT,
   ZERO_MESSAGE_PONG,
   ZERO_MESSAGE_ERROR,
+  /* SFU extension (PROTOCOL.md section 9) */
+  ZERO_MESSAGE_DATA,    /* both directions (relayed): data-channel messages via the server */
+  ZERO_MESSAGE_SFU,     /* server to client: the session moved to an SFU */
 } ZeroMessageType;
 
-#define ZERO_MESSAGE_N_TYPES (ZERO_MESSAGE_ERROR + 1)
+#define ZERO_MESSAGE_N_TYPES (ZERO_MESSAGE_SFU + 1)
+
+/* Largest Janus room id: integers a JavaScript peer holds exactly. */
+#define ZERO_MESSAGE_MAX_ROOM G_GINT64_CONSTANT (9007199254740991)
 
 typedef enum
 {
@@ -140,6 +146,9 @@ char *zero_message_build_ice           (const char      *to,
                                         const char      *sdp_mid);
 char *zero_message_build_request_offer (const char      *to);
 char *zero_message_build_broadcast     (JsonNode        *data);
+/* PROTOCOL.md section 9: @to NULL sends to every other member; @data must be an object. */
+char *zero_message_build_data          (const char      *to,
+                                        JsonObject      *data);
 /* @id < 0 leaves out the id. */
 char *zero_message_build_ping          (gint64           id);
 
@@ -153,6 +162,25 @@ char *zero_message_build_peer_joined   (const char      *peer_id,
                                         ZeroRole         role);
 char *zero_message_build_peer_left     (const char      *peer_id,
                                         ZeroLeaveReason  reason);
+/* Where a session's media goes instead of the mesh (PROTOCOL.md section 9). */
+typedef struct
+{
+  const char *url;   /* Janus WebSocket URL for clients */
+  guint64 room;      /* VideoRoom id, 1..ZERO_MESSAGE_MAX_ROOM */
+  const char *pin;   /* to join the room */
+} ZeroMessageSfu;
+
+char *zero_message_build_sfu           (const ZeroMessageSfu *sfu);
+void  zero_message_append_sfu          (GString              *out,
+                                        const ZeroMessageSfu *sfu);
+/* welcome with an `sfu` member when @sfu is not NULL. */
+void  zero_message_append_welcome_sfu  (GString               *out,
+                                        const char            *session,
+                                        const char            *peer_id,
+                                        const ZeroMessagePeer *peers,
+                                        guint                  n_peers,
+                                        const char            *ice_servers_json,
+                                        const ZeroMessageSfu  *sfu);
 /* @id_json: the ping's `id` as JSON text, or NULL. */
 char *zero_message_build_pong          (const char      *id_json);
 /* @ref may be NULL. */

@@ -226,7 +226,7 @@ zero_signaling_client_class_init (ZeroSignalingClientClass *klass)
   static const ZeroMessageType incoming[] = {
     ZERO_MESSAGE_WELCOME, ZERO_MESSAGE_PEER_JOINED, ZERO_MESSAGE_PEER_LEFT, ZERO_MESSAGE_OFFER,
     ZERO_MESSAGE_ANSWER, ZERO_MESSAGE_ICE, ZERO_MESSAGE_REQUEST_OFFER, ZERO_MESSAGE_BROADCAST,
-    ZERO_MESSAGE_ERROR, ZERO_MESSAGE_PONG,
+    ZERO_MESSAGE_ERROR, ZERO_MESSAGE_PONG, ZERO_MESSAGE_DATA, ZERO_MESSAGE_SFU,
   };
 
   object_class->get_property = zero_signaling_client_get_property;
@@ -842,6 +842,19 @@ zero_signaling_client_broadcast (ZeroSignalingClient *self, JsonNode *data, GErr
   g_return_val_if_fail (ZERO_IS_SIGNALING_CLIENT (self), FALSE);
 
   text = zero_message_build_broadcast (data);
+  return send_checked (self, text, error);
+}
+
+gboolean
+zero_signaling_client_send_data (ZeroSignalingClient *self, const char *to, JsonObject *data,
+                                 GError **error)
+{
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (ZERO_IS_SIGNALING_CLIENT (self), FALSE);
+  g_return_val_if_fail (data != NULL, FALSE);
+
+  text = zero_message_build_data (to, data);
   return send_checked (self, text, error);
 }
 

@@ -47,7 +47,8 @@ char                    *zero_signaling_client_normalize_url (const char  *addre
  * ping-interval (ms, 15000), timeout (ms, 45000), tls-database (GTlsDatabase,
  * NULL = system CAs).
  * Signals: welcome, peer-joined, peer-left, offer, answer, ice, request-offer,
- * broadcast, error, pong (each: JsonObject *message), and
+ * broadcast, error, pong, data, sfu (each: JsonObject *message; data and sfu are
+ * PROTOCOL.md section 9), and
  * state-changed (ZeroSignalingClientState state). */
 ZeroSignalingClient     *zero_signaling_client_new           (const char  *address,
                                                               GError     **error);
@@ -100,6 +101,12 @@ gboolean                 zero_signaling_client_request_offer (ZeroSignalingClien
                                                               GError             **error);
 gboolean                 zero_signaling_client_broadcast     (ZeroSignalingClient *self,
                                                               JsonNode            *data,
+                                                              GError             **error);
+/* PROTOCOL.md section 9: a data-channel message @data relayed by the server to @to, or to
+ * every other member when @to is NULL. */
+gboolean                 zero_signaling_client_send_data     (ZeroSignalingClient *self,
+                                                              const char          *to,
+                                                              JsonObject          *data,
                                                               GError             **error);
 
 ZeroSignalingClientState zero_signaling_client_get_state     (ZeroSignalingClient *self);

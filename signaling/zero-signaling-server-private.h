@@ -14,6 +14,15 @@ G_BEGIN_DECLS
 
 typedef struct _ZeroConn ZeroConn;
 typedef struct _ZeroSession ZeroSession;
+typedef struct _ZeroJanusAdmin ZeroJanusAdmin;
+
+/* Where a session's media goes (zero-sfu-policy.h). */
+typedef enum
+{
+  ZERO_SESSION_MESH,
+  ZERO_SESSION_MOVING, /* the room is being created */
+  ZERO_SESSION_SFU,    /* announced: `sfu` sent, and in every welcome */
+} ZeroSessionSfuState;
 
 struct _ZeroSession
 {
@@ -22,6 +31,12 @@ struct _ZeroSession
   ZeroConn *members; /* intrusive list through ZeroConn.s_next/s_prev, oldest first */
   ZeroConn *last_member;
   ZeroPasswordHash *password;
+  /* SFU (zero-sfu-policy.c) */
+  guint8 sfu_state;         /* ZeroSessionSfuState */
+  guint64 sfu_room;
+  char *sfu_pin;
+  char *sfu_room_secret;
+  gint64 sfu_failed_us;     /* last failed room creation */
 };
 
 typedef enum
@@ -79,6 +94,8 @@ typedef struct
   guint64 bytes_received;
   guint64 bytes_sent;
   guint64 timeouts;
+  guint64 sfu_moves;
+  guint64 sfu_failures;
   guint64 errors[ZERO_PROTOCOL_ERROR_N_CODES];
 } ZeroServerMetrics;
 
@@ -100,6 +117,15 @@ struct _ZeroSignalingServer
   char *secret;
   GTlsCertificate *tls_certificate;
   GString *ice_servers_json;
+  char *sfu_url;            /* Janus WebSocket URL, NULL: no SFU */
+  char *sfu_client_url;     /* the URL members are given, NULL: sfu_url */
+  char *sfu_secret;         /* key for room ids, pins and secrets */
+  char *sfu_admin_key;      /* Janus VideoRoom admin_key */
+  guint mesh_limit;
+  guint sfu_timeout_ms;
+  ZeroJanusAdmin *janus_admin;
+  GSource *sfu_recreate_source; /* re-making rooms after Janus came back */
+  guint sfu_recreate_delay_ms;
 
   SoupServer *soup;
   GMainContext *context;
@@ -186,5 +212,21 @@ void      _zero_server_send_error      (ZeroSignalingServer *self,
 void      _zero_server_leave_session   (ZeroSignalingServer *self,
                                         ZeroConn            *conn,
                                         ZeroLeaveReason      reason);
+
+/* zero-sfu-policy.c */
+gboolean  _zero_server_sfu_enabled     (ZeroSignalingServer *self);
+const char *_zero_server_sfu_key       (ZeroSignalingServer *self);
+/* A member joined: past the mesh limit, create the room and announce it. */
+void      _zero_server_sfu_after_join  (ZeroSignalingServer *self,
+                                        ZeroSession         *session);
+/* The last member left: destroy the room. */
+void      _zero_server_sfu_session_gone (ZeroSignalingServer *self,
+                                         ZeroSession         *session);
+/* FALSE unless the session is on the SFU; @out points into the session and server. */
+gboolean  _zero_session_get_sfu        (ZeroSignalingServer *self,
+                                        ZeroSession         *session,
+                                        ZeroMessageSfu      *out);
+void      _zero_session_sfu_clear      (ZeroSession         *session);
+void      _zero_server_sfu_dispose     (ZeroSignalingServer *self);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "signaling/zero-janus-admin.h"
 #include "signaling/zero-uuid.h"
 #include "zero-build-config.h"
 
@@ -22,6 +23,12 @@ enum
   PROP_PASSWORD_ITERATIONS,
   PROP_MAX_QUEUED_BYTES,
   PROP_HTTP_TIMEOUT,
+  PROP_SFU_URL,
+  PROP_SFU_CLIENT_URL,
+  PROP_SFU_SECRET,
+  PROP_SFU_ADMIN_KEY,
+  PROP_MESH_LIMIT,
+  PROP_SFU_TIMEOUT,
   N_PROPS
 };
 
@@ -35,6 +42,7 @@ session_free (gpointer data)
   ZeroSession *session = data;
 
   g_clear_pointer (&session->password, zero_password_hash_free);
+  _zero_session_sfu_clear (session);
   g_free (session);
 }
 
@@ -58,8 +66,24 @@ zero_signaling_server_get_property (GObject *object, guint prop_id, GValue *valu
     case PROP_PASSWORD_ITERATIONS: g_value_set_uint (value, self->password_iterations); break;
     case PROP_MAX_QUEUED_BYTES: g_value_set_uint (value, self->max_queued); break;
     case PROP_HTTP_TIMEOUT: g_value_set_uint (value, self->http_timeout_ms); break;
+    case PROP_SFU_URL: g_value_set_string (value, self->sfu_url); break;
+    case PROP_SFU_CLIENT_URL: g_value_set_string (value, self->sfu_client_url); break;
+    case PROP_SFU_SECRET: g_value_set_string (value, self->sfu_secret); break;
+    case PROP_SFU_ADMIN_KEY: g_value_set_string (value, self->sfu_admin_key); break;
+    case PROP_MESH_LIMIT: g_value_set_uint (value, self->mesh_limit); break;
+    case PROP_SFU_TIMEOUT: g_value_set_uint (value, self->sfu_timeout_ms); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
+}
+
+/* Empty strings mean unset. */
+static void
+set_optional_string (char **field, const GValue *value)
+{
+  g_free (*field);
+  *field = g_value_dup_string (value);
+  if (*field && **field == '\0')
+    g_clear_pointer (field, g_free);
 }
 
 static void
@@ -98,6 +122,18 @@ zero_signaling_server_set_property (GObject *object, guint prop_id, const GValue
     case PROP_PASSWORD_ITERATIONS: self->password_iterations = g_value_get_uint (value); break;
     case PROP_MAX_QUEUED_BYTES: self->max_queued = g_value_get_uint (value); break;
     case PROP_HTTP_TIMEOUT: self->http_timeout_ms = g_value_get_uint (value); break;
+    case PROP_SFU_URL:
+      set_optional_string (&self->sfu_url, value);
+      g_clear_object (&self->janus_admin); /* made again for the new URL */
+      break;
+    case PROP_SFU_CLIENT_URL: set_optional_string (&self->sfu_client_url, value); break;
+    case PROP_SFU_SECRET: set_optional_string (&self->sfu_secret, value); break;
+    case PROP_SFU_ADMIN_KEY:
+      set_optional_string (&self->sfu_admin_key, value);
+      g_clear_object (&self->janus_admin);
+      break;
+    case PROP_MESH_LIMIT: self->mesh_limit = g_value_get_uint (value); break;
+    case PROP_SFU_TIMEOUT: self->sfu_timeout_ms = g_value_get_uint (value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -114,6 +150,7 @@ zero_signaling_server_dispose (GObject *object)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
   g_clear_object (&self->tls_certificate);
+  _zero_server_sfu_dispose (self);
 
   G_OBJECT_CLASS (zero_signaling_server_parent_class)->dispose (object);
 }
@@ -129,6 +166,10 @@ zero_signaling_server_finalize (GObject *object)
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->url);
   g_free (self->secret);
+  g_free (self->sfu_url);
+  g_free (self->sfu_client_url);
+  g_free (self->sfu_secret);
+  g_free (self->sfu_admin_key);
   g_string_free (self->ice_servers_json, TRUE);
   g_string_free (self->out, TRUE);
   g_string_free (self->ref, TRUE);
@@ -184,6 +225,23 @@ zero_signaling_server_class_init (ZeroSignalingServerClass *klass)
     g_param_spec_uint ("http-timeout", NULL,
                        "Time (ms) a connection may take to become a WebSocket (or finish HTTP)",
                        1, G_MAXUINT, 30000, rw);
+  properties[PROP_SFU_URL] =
+    g_param_spec_string ("sfu-url", NULL, "Janus WebSocket URL (NULL: mesh only)", NULL, rw);
+  properties[PROP_SFU_CLIENT_URL] =
+    g_param_spec_string ("sfu-client-url", NULL,
+                         "Janus URL given to members (NULL: the same as sfu-url)", NULL, rw);
+  properties[PROP_SFU_SECRET] =
+    g_param_spec_string ("sfu-secret", NULL, "Key deriving room ids, pins and secrets", NULL, rw);
+  properties[PROP_SFU_ADMIN_KEY] =
+    g_param_spec_string ("sfu-admin-key", NULL, "Janus VideoRoom admin_key (NULL: none)", NULL,
+                         rw);
+  properties[PROP_MESH_LIMIT] =
+    g_param_spec_uint ("mesh-limit", NULL,
+                       "Members beyond which a session moves to the SFU (0: from the first)", 0,
+                       G_MAXUINT16, 4, rw);
+  properties[PROP_SFU_TIMEOUT] =
+    g_param_spec_uint ("sfu-timeout", NULL, "Time (ms) Janus has to answer a request", 1,
+                       G_MAXUINT, 10000, rw);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -201,6 +259,8 @@ zero_signaling_server_init (ZeroSignalingServer *self)
   self->password_iterations = ZERO_PASSWORD_DEFAULT_ITERATIONS;
   self->max_queued = 4 * 1024 * 1024;
   self->http_timeout_ms = 30000;
+  self->mesh_limit = 4;
+  self->sfu_timeout_ms = 10000;
   self->pending = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->epfd = -1;
   self->ice_servers_json = g_string_new ("[]");
@@ -276,7 +336,10 @@ _zero_server_leave_session (ZeroSignalingServer *self, ZeroConn *conn, ZeroLeave
       send_to_members (self, session, NULL, frame, len);
     }
   else
-    g_hash_table_remove (self->sessions, session->id); /* the last one out */
+    {
+      _zero_server_sfu_session_gone (self, session);
+      g_hash_table_remove (self->sessions, session->id); /* the last one out */
+    }
 
   g_clear_pointer (&conn->peer_id, g_free);
   g_clear_pointer (&conn->name, g_free);
@@ -418,6 +481,7 @@ handle_join (ZeroSignalingServer *self, ZeroConn *conn, const char *ref)
   out = g_string_sized_new (256);
   {
     g_autofree ZeroMessagePeer *peers = g_new (ZeroMessagePeer, session->n_members + 1);
+    ZeroMessageSfu sfu;
     guint i = 0;
 
     for (ZeroConn *m = session->members; m; m = m->s_next, i++)
@@ -427,8 +491,9 @@ handle_join (ZeroSignalingServer *self, ZeroConn *conn, const char *ref)
         peers[i].role = m->role;
       }
     _zero_frame_begin (out);
-    zero_message_append_welcome (out, session->id, conn->peer_id, peers, i,
-                                 self->ice_servers_json->str);
+    zero_message_append_welcome_sfu (out, session->id, conn->peer_id, peers, i,
+                                     self->ice_servers_json->str,
+                                     _zero_session_get_sfu (self, session, &sfu) ? &sfu : NULL);
     frame = _zero_frame_finish (out, &len);
     _zero_conn_send_frame (conn, frame, len);
   }
@@ -453,6 +518,7 @@ handle_join (ZeroSignalingServer *self, ZeroConn *conn, const char *ref)
   g_hash_table_insert (self->peers, conn->peer_id, conn);
   self->n_peers++;
   self->metrics.joins_total++;
+  _zero_server_sfu_after_join (self, session);
 }
 
 static void
@@ -621,6 +687,13 @@ _zero_server_handle_text (ZeroSignalingServer *self, ZeroConn *conn, const char 
       break;
     case ZERO_MESSAGE_BROADCAST:
       relay_broadcast (self, conn, ref);
+      break;
+    case ZERO_MESSAGE_DATA:
+      /* PROTOCOL.md section 9: to one member with "to", else to every other one. */
+      if (zero_json_object_get (&self->doc, zero_json_root (&self->doc), "to"))
+        relay_targeted (self, conn, ref);
+      else
+        relay_broadcast (self, conn, ref);
       break;
     default:
       g_assert_not_reached ();
@@ -913,6 +986,11 @@ zero_signaling_server_dup_metrics (ZeroSignalingServer *self)
           m->messages_relayed);
   metric (out, "zero_signaling_timeouts_total", "counter",
           "Connections dropped for silence (no message, no pong).", m->timeouts);
+  metric (out, "zero_signaling_sfu_moves_total", "counter",
+          "Sessions moved to the SFU (room created and announced).", m->sfu_moves);
+  metric (out, "zero_signaling_sfu_failures_total", "counter",
+          "Sessions that could not move to the SFU (Janus refused or did not answer).",
+          m->sfu_failures);
   metric (out, "zero_signaling_bytes_received_total", "counter",
           "WebSocket bytes received (after the handshake).", m->bytes_received);
   metric (out, "zero_signaling_bytes_sent_total", "counter",

@@ -31,6 +31,13 @@ G_DECLARE_FINAL_TYPE (ZeroSignalingServer, zero_signaling_server, ZERO, SIGNALIN
  *   password-iterations (guint, 10000)       PBKDF2 rounds for session passwords
  *   max-queued-bytes (guint, 4 MiB) unsent output per connection before it is dropped
  *   http-timeout (guint, 30000)    ms a connection may stay plain HTTP (or mid-handshake)
+ *   sfu-url (string, NULL)         Janus WebSocket URL; NULL: sessions stay peer-to-peer
+ *   sfu-client-url (string, NULL)  the Janus URL members are sent (NULL: sfu-url)
+ *   sfu-secret (string, NULL)      key for room ids, pins and secrets (NULL: random per run)
+ *   sfu-admin-key (string, NULL)   Janus VideoRoom admin_key for creating rooms
+ *   mesh-limit (guint, 4)          members beyond which a session moves to the SFU
+ *   sfu-timeout (guint, 10000)     ms Janus has to answer a request
+ *   (SFU mode, the `data` message and `welcome.sfu`: zero-sfu-policy.h, PROTOCOL.md §9)
  *
  * Policies PROTOCOL.md leaves open:
  * - Rate limit: a token bucket per connection (rate-limit per second,

@@ -37,6 +37,11 @@ typedef struct
   char *rate_limit;
   char *ping_interval;
   char *timeout;
+  char *sfu_url;
+  char *sfu_client_url;
+  char *sfu_secret;
+  char *sfu_admin_key;
+  char *mesh_limit;
   gboolean verbose;
   gboolean version;
 } Options;
@@ -67,6 +72,11 @@ options_clear (Options *opt)
   g_free (opt->rate_limit);
   g_free (opt->ping_interval);
   g_free (opt->timeout);
+  g_free (opt->sfu_url);
+  g_free (opt->sfu_client_url);
+  g_free (opt->sfu_secret);
+  g_free (opt->sfu_admin_key);
+  g_free (opt->mesh_limit);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -210,6 +220,16 @@ main (int argc, char **argv)
       "Seconds of silence before a ping (15)", "S" },
     { "timeout", 0, 0, G_OPTION_ARG_STRING, &opt.timeout,
       "Seconds of silence before a drop (45)", "S" },
+    { "sfu-url", 0, 0, G_OPTION_ARG_STRING, &opt.sfu_url,
+      "Janus WebSocket URL: sessions past the mesh limit move there", "URL" },
+    { "sfu-client-url", 0, 0, G_OPTION_ARG_STRING, &opt.sfu_client_url,
+      "Janus URL given to clients (default: --sfu-url)", "URL" },
+    { "sfu-secret", 0, 0, G_OPTION_ARG_STRING, &opt.sfu_secret,
+      "Key deriving Janus room ids, pins and secrets", "KEY" },
+    { "sfu-admin-key", 0, 0, G_OPTION_ARG_STRING, &opt.sfu_admin_key,
+      "Janus VideoRoom admin_key (default: --sfu-secret)", "KEY" },
+    { "mesh-limit", 0, 0, G_OPTION_ARG_STRING, &opt.mesh_limit,
+      "Members beyond which a session moves to the SFU (4; 0: always)", "N" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt.verbose, "Log debug messages", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &opt.version, "Print the version and exit", NULL },
     { NULL }
@@ -221,6 +241,10 @@ main (int argc, char **argv)
   g_autofree char *tls_cert = NULL;
   g_autofree char *tls_key = NULL;
   g_autofree char *secret = NULL;
+  g_autofree char *sfu_url = NULL;
+  g_autofree char *sfu_secret = NULL;
+  g_autofree char *sfu_admin_key = NULL;
+  guint mesh_limit;
   guint port, max_peers, max_frame, max_sessions, rate_limit, ping_s, timeout_s;
   GPtrArray *ice_servers;
 
@@ -272,6 +296,9 @@ main (int argc, char **argv)
   secret = g_strdup (zero_config_get_string (config, "server.secret"));
   tls_cert = g_strdup (zero_config_get_string (config, "server.tls_cert"));
   tls_key = g_strdup (zero_config_get_string (config, "server.tls_key"));
+  sfu_url = g_strdup (zero_config_get_string (config, "server.sfu_url"));
+  sfu_secret = g_strdup (zero_config_get_string (config, "server.sfu_secret"));
+  mesh_limit = (guint) zero_config_get_int (config, "server.mesh_limit");
 
   if (opt.host)
     {
@@ -284,7 +311,8 @@ main (int argc, char **argv)
       !parse_uint ("--max-sessions", opt.max_sessions, 0, G_MAXUINT, &max_sessions, &error) ||
       !parse_uint ("--rate-limit", opt.rate_limit, 0, G_MAXUINT, &rate_limit, &error) ||
       !parse_uint ("--ping-interval", opt.ping_interval, 1, 86400, &ping_s, &error) ||
-      !parse_uint ("--timeout", opt.timeout, 1, 86400, &timeout_s, &error))
+      !parse_uint ("--timeout", opt.timeout, 1, 86400, &timeout_s, &error) ||
+      !parse_uint ("--mesh-limit", opt.mesh_limit, 0, 65535, &mesh_limit, &error))
     return usage_error (context, error->message);
   if (opt.secret)
     {
@@ -300,11 +328,45 @@ main (int argc, char **argv)
     }
   if ((*tls_cert == '\0') != (*tls_key == '\0'))
     return usage_error (context, "--tls-cert and --tls-key go together");
+  if (opt.sfu_url)
+    {
+      g_free (sfu_url);
+      sfu_url = g_strdup (opt.sfu_url);
+    }
+  if (opt.sfu_secret)
+    {
+      g_free (sfu_secret);
+      sfu_secret = g_strdup (opt.sfu_secret);
+    }
+  /* The room-creation key defaults to the SFU secret: one secret for the operator to
+   * share between zero-janus --admin-key and this server. */
+  sfu_admin_key = g_strdup (opt.sfu_admin_key ? opt.sfu_admin_key : sfu_secret);
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *url = i == 0 ? sfu_url : opt.sfu_client_url;
+      g_autoptr (GUri) uri = NULL;
+
+      if (url == NULL || *url == '\0')
+        continue;
+      uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+      if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "ws") != 0 &&
+                          g_strcmp0 (g_uri_get_scheme (uri), "wss") != 0))
+        {
+          g_autofree char *msg = g_strdup_printf ("%s: expected a ws:// or wss:// URL, got \"%s\"",
+                                                  i == 0 ? "--sfu-url" : "--sfu-client-url", url);
+          return usage_error (context, msg);
+        }
+    }
 
   server = zero_signaling_server_new ();
   g_object_set (server, "max-peers", max_peers, "max-frame", max_frame, "max-sessions",
                 max_sessions, "rate-limit", rate_limit, "ping-interval", ping_s * 1000, "timeout",
                 timeout_s * 1000, "secret", *secret ? secret : NULL, NULL);
+  g_object_set (server, "sfu-url", sfu_url, "sfu-client-url", opt.sfu_client_url, "sfu-secret",
+                sfu_secret, "sfu-admin-key", sfu_admin_key, "mesh-limit", mesh_limit, NULL);
+  if (*sfu_url && *sfu_secret == '\0')
+    g_warning ("--sfu-url without --sfu-secret: room pins are random for this run and rooms "
+               "can be created by anyone Janus lets in");
   if (*tls_cert && !zero_signaling_server_set_tls_files (server, tls_cert, tls_key, &error))
     {
       fprintf (stderr, "zero-signaling: %s\n", error->message);
