@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "webrtc/zero-data-message.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -254,6 +255,39 @@ clear_fields (ZeroDataMessage *msg,
     }
 }
 
+static gboolean
+json_value_is_finite (JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_VALUE:
+      return json_node_get_value_type (node) != G_TYPE_DOUBLE
+             || isfinite (json_node_get_double (node));
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          if (!json_value_is_finite (json_array_get_element (array, i)))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        JsonNode *member;
+
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (json_object_iter_next (&iter, NULL, &member))
+          if (!json_value_is_finite (member))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_NULL:
+    default:
+      return TRUE;
+    }
+}
+
 /* Checks every field of @fields in @root and stores the values in @msg. */
 static gboolean
 read_fields (const ZeroJsonDoc  *doc,
@@ -314,8 +348,16 @@ read_fields (const ZeroJsonDoc  *doc,
             break;
           }
         case FIELD_JSON:
-          *(JsonNode **) slot = zero_json_to_json_node (doc, node);
-          break;
+          {
+            g_autoptr (JsonNode) value = zero_json_to_json_node (doc, node);
+
+            /* 1e999 is valid JSON text, but as a double it is "inf", which we could
+             * neither answer nor forward as JSON. */
+            if (!json_value_is_finite (value))
+              return bad (error, f->name, "holds a number out of range");
+            *(JsonNode **) slot = g_steal_pointer (&value);
+            break;
+          }
         default:
           g_assert_not_reached ();
         }
