@@ -248,7 +248,7 @@ static const ZeroConfigKey keys[] = {
   STRING ("server.tls_key", "", NULL, "PEM private key path"),
   STRING ("server.sfu_url", "", check_ws_url_or_empty, "Janus WebSocket URL; empty: mesh only"),
   STRING ("server.sfu_secret", "", NULL, "Secret used to derive Janus room pins"),
-  INT ("server.mesh_limit", 4, 2, 1000, "Members beyond which a session moves to the SFU"),
+  INT ("server.mesh_limit", 3, 2, 1000, "Members beyond which a session moves to the SFU"),
 
   { .key = "webrtc.ice_servers", .type = ZERO_CONFIG_TYPE_ICE_SERVERS,
     .doc = "STUN/TURN servers: [{urls, username, credential}]; empty: none" },

@@ -10,6 +10,7 @@
 
 #include "sessionmanager/zero-participant-private.h"
 #include "sessionmanager/zero-session-link.h"
+#include "sessionmanager/zero-session-sfu.h"
 #include "signaling/zero-signaling-client.h"
 #include "signaling/zero-uuid.h"
 #include "webrtc/zero-peer-manager.h"
@@ -68,6 +69,8 @@ struct _ZeroSessionManager {
 
   ZeroMediaSource *media;
   ZeroPeerManager *peers;
+  ZeroSessionSfu *sfu;       /* instead of the mesh once the session is on the SFU */
+  GPtrArray *ice_servers;    /* of the last welcome, for the SFU's connections */
   ZeroSignalingClient *client;
 
   /* The join under way. */
@@ -386,6 +389,8 @@ update_local_state (ZeroSessionManager *self)
                                      state.screen, state.hand);
   if (self->peers)
     zero_peer_manager_set_local_state (self->peers, &state);
+  if (self->sfu)
+    zero_session_sfu_set_local_state (self->sfu, &state);
 }
 
 /* --- the mesh ------------------------------------------------------------ */
@@ -548,6 +553,13 @@ on_peers_audio_level (ZeroPeerManager    *peers,
     _zero_participant_set_audio_level (p, rms_db);
 }
 
+/* Frames the mesh decoded of a member before the call moved to the SFU (guint64[2]). */
+static GQuark
+sfu_frames_base_quark (void)
+{
+  return g_quark_from_static_string ("zero-sfu-frames-base");
+}
+
 /* Statistics and counters of @p's connection; with @counters_only, no new statistics (the
  * connection is about to go, its counters are final). */
 static void
@@ -555,17 +567,23 @@ refresh_participant (ZeroSessionManager *self,
                      ZeroParticipant    *p,
                      gboolean            counters_only)
 {
-  ZeroPeer *peer;
+  ZeroPeer *peer = NULL;
   g_autoptr (ZeroPeerStats) stats = NULL;
+  const guint64 *base = g_object_get_qdata (G_OBJECT (p), sfu_frames_base_quark ());
+  const char *id = zero_participant_get_peer_id (p);
 
-  if (self->peers == NULL ||
-      (peer = zero_peer_manager_get_peer (self->peers, zero_participant_get_peer_id (p))) == NULL)
+  if (self->sfu)
+    peer = zero_session_sfu_get_peer (self->sfu, id);
+  else if (self->peers)
+    peer = zero_peer_manager_get_peer (self->peers, id);
+  if (peer == NULL)
     return;
   if (!counters_only && zero_peer_get_state (peer) == ZERO_PEER_STATE_CONNECTED)
     stats = zero_peer_get_stats (peer);
-  _zero_participant_update_stats (p, stats,
-                                  zero_peer_get_frames_decoded (peer, ZERO_MEDIA_KIND_VIDEO),
-                                  zero_peer_get_frames_decoded (peer, ZERO_MEDIA_KIND_AUDIO));
+  /* In SFU mode the counts go on from what the mesh decoded of this member. */
+  _zero_participant_update_stats (
+    p, stats, zero_peer_get_frames_decoded (peer, ZERO_MEDIA_KIND_VIDEO) + (base ? base[0] : 0),
+    zero_peer_get_frames_decoded (peer, ZERO_MEDIA_KIND_AUDIO) + (base ? base[1] : 0));
 }
 
 static void
@@ -642,15 +660,15 @@ collect_ice_servers (ZeroSessionManager *self,
   return servers;
 }
 
+/* The options of every connection, in the mesh and to the SFU. */
 static void
-make_peer_manager (ZeroSessionManager *self,
-                   JsonObject         *welcome)
+fill_peer_options (ZeroSessionManager *self,
+                   ZeroPeerOptions    *opts_out)
 {
-  g_autoptr (GPtrArray) ice = collect_ice_servers (self, welcome);
   ZeroPeerOptions opts;
 
   zero_peer_options_init (&opts);
-  opts.ice_servers = ice;
+  opts.ice_servers = self->ice_servers;
   opts.loopback_candidates = loopback_from_config (self);
   opts.jitter_buffer_ms = (guint) zero_config_get_int (self->config, "webrtc.jitter_buffer_ms");
   opts.ice_restart_attempts =
@@ -660,7 +678,18 @@ make_peer_manager (ZeroSessionManager *self,
   opts.send_audio = opts.send_video = self->role != ZERO_ROLE_VIEWER;
   opts.video_caps = self->video_caps;
   opts.decode_video = self->decode_video;
+  *opts_out = opts;
+}
 
+static void
+make_peer_manager (ZeroSessionManager *self,
+                   JsonObject         *welcome)
+{
+  ZeroPeerOptions opts;
+
+  g_clear_pointer (&self->ice_servers, g_ptr_array_unref);
+  self->ice_servers = collect_ice_servers (self, welcome);
+  fill_peer_options (self, &opts);
   self->peers = zero_peer_manager_new (self->media, &opts);
   zero_peer_manager_set_local_name (self->peers, self->name);
   g_signal_connect (self->peers, "signal-out", G_CALLBACK (on_peers_signal_out), self);
@@ -699,6 +728,138 @@ connect_peer (ZeroSessionManager *self,
       g_warning ("cannot connect to %s: %s", zero_participant_get_peer_id (p), error->message);
       _zero_participant_set_connection_state (p, ZERO_PARTICIPANT_STATE_FAILED);
     }
+}
+
+/* --- SFU mode (PROTOCOL.md section 9.1; zero-session-sfu.h) ------------------- */
+
+static void
+on_sfu_message (ZeroSessionSfu     *sfu,
+                const char         *text,
+                gboolean            is_error,
+                ZeroSessionManager *self)
+{
+  emit_message (self, is_error, "%s", text);
+}
+
+static void
+drop_sfu (ZeroSessionManager *self)
+{
+  if (self->sfu == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->sfu, self);
+  zero_session_sfu_stop (self->sfu);
+  g_clear_object (&self->sfu);
+}
+
+/* Whether config forces SFU mode (sfu.enabled + sfu.url) when no server announced a room. */
+static gboolean
+sfu_forced (ZeroSessionManager *self)
+{
+  const char *url = zero_config_get_string (self->config, "sfu.url");
+
+  return zero_config_get_bool (self->config, "sfu.enabled") && url && *url;
+}
+
+/* Moves the call to the room @announce names (a `sfu` message or welcome.sfu), or to the
+ * one config forces (@announce NULL): the mesh goes, the roster stays; every member gets a
+ * subscription, the relay for data, and its counts go on. */
+static void
+enter_sfu (ZeroSessionManager *self,
+           JsonObject         *announce)
+{
+  ZeroSfuClientOptions opts;
+  ZeroSessionSfu *sfu;
+  g_autofree char *forced_pin = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter it;
+  gpointer value;
+  gint64 now = g_get_monotonic_time ();
+
+  zero_sfu_client_options_init (&opts);
+  if (announce)
+    {
+      opts.url = json_object_get_string_member_with_default (announce, "url", NULL);
+      opts.room = (guint64) json_object_get_int_member_with_default (announce, "room", 0);
+      opts.pin = json_object_get_string_member_with_default (announce, "pin", NULL);
+    }
+  else
+    {
+      opts.url = zero_config_get_string (self->config, "sfu.url");
+      zero_sfu_forced_room (self->session_id, &opts.room, &forced_pin);
+      opts.pin = forced_pin;
+      opts.create_room = TRUE;
+    }
+  if (self->sfu && zero_session_sfu_get_room (self->sfu) == opts.room)
+    return; /* already there */
+  opts.display = zero_participant_get_peer_id (self->self_participant);
+  fill_peer_options (self, &opts.peer);
+  /* An echo client has nothing of its own to publish: it watches. */
+  opts.peer.echo = FALSE;
+  opts.publish = self->role != ZERO_ROLE_VIEWER && !self->echo;
+  opts.peer.send_audio = opts.peer.send_video = opts.publish;
+
+  g_debug ("moving to SFU room %" G_GUINT64_FORMAT " at %s", opts.room, opts.url);
+  /* Made (not started) first: when the announcement is unusable, the mesh stays. */
+  sfu = zero_session_sfu_new (self->media, self->client, &opts, self->name, &error);
+  if (sfu == NULL)
+    {
+      emit_message (self, TRUE, _("Could not move the call to the conference server: %s"),
+                    error->message);
+      return;
+    }
+  refresh_all (self, TRUE);
+  drop_peer_manager (self);
+  drop_sfu (self);
+  self->sfu = sfu;
+  /* The screen is not published through the SFU (yet). */
+  if (self->screen_on)
+    {
+      zero_media_source_remove_screen (self->media);
+      self->screen_on = FALSE;
+      emit_message (self, TRUE, _("Screen sharing stopped: the conference server does not "
+                                  "carry it"));
+    }
+  g_signal_connect (self->sfu, "peer-state", G_CALLBACK (on_peers_peer_state), self);
+  g_signal_connect (self->sfu, "data-open", G_CALLBACK (on_peers_data_open), self);
+  g_signal_connect (self->sfu, "chat", G_CALLBACK (on_peers_chat), self);
+  g_signal_connect (self->sfu, "remote-state", G_CALLBACK (on_peers_remote_state), self);
+  g_signal_connect (self->sfu, "info", G_CALLBACK (on_peers_info), self);
+  g_signal_connect (self->sfu, "video-sample", G_CALLBACK (on_peers_video_sample), self);
+  g_signal_connect (self->sfu, "first-frame", G_CALLBACK (on_peers_first_frame), self);
+  g_signal_connect (self->sfu, "message", G_CALLBACK (on_sfu_message), self);
+  update_local_state (self);
+
+  g_hash_table_iter_init (&it, self->remotes);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    g_ptr_array_add (all, g_object_ref (value));
+  for (guint i = 0; i < all->len; i++)
+    {
+      ZeroParticipant *p = g_ptr_array_index (all, i);
+      guint64 *base = g_new (guint64, 2);
+
+      base[0] = zero_participant_get_video_frames (p);
+      base[1] = zero_participant_get_audio_frames (p);
+      g_object_set_qdata_full (G_OBJECT (p), sfu_frames_base_quark (), base, g_free);
+      _zero_participant_set_start_time (p, now);
+      _zero_participant_set_connection_state (p, ZERO_PARTICIPANT_STATE_CONNECTING);
+      if (self->sfu && find_participant (self, zero_participant_get_peer_id (p)) == p)
+        zero_session_sfu_add_peer (self->sfu, zero_participant_get_peer_id (p),
+                                   g_strcmp0 (zero_participant_get_role (p), "viewer") != 0);
+    }
+  if (self->sfu)
+    zero_session_sfu_start (self->sfu);
+  emit_message (self, FALSE, _("The call moved to the conference server"));
+}
+
+static void
+on_sfu_announced (ZeroSignalingClient *client,
+                  JsonObject          *msg,
+                  ZeroSessionManager  *self)
+{
+  if (self->state != ZERO_SESSION_STATE_JOINED)
+    return; /* the welcome of the re-join carries it */
+  enter_sfu (self, msg);
 }
 
 /* --- signaling ----------------------------------------------------------- */
@@ -742,6 +903,7 @@ on_welcome (ZeroSignalingClient *client,
   g_autoptr (GHashTable) present = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr (GPtrArray) stale = g_ptr_array_new_with_free_func (g_object_unref);
   gint64 start = rejoin ? g_get_monotonic_time () : self->join_time_us;
+  JsonNode *sfu;
   GHashTableIter it;
   gpointer value;
 
@@ -757,6 +919,7 @@ on_welcome (ZeroSignalingClient *client,
   self->welcomed = TRUE;
 
   /* A re-join (new peer id): every old connection goes, the mesh is made anew. */
+  drop_sfu (self);
   drop_peer_manager (self);
   make_peer_manager (self, msg);
 
@@ -805,7 +968,10 @@ on_welcome (ZeroSignalingClient *client,
         }
     }
   set_state (self, ZERO_SESSION_STATE_JOINED);
-  for (guint i = 0; peers && i < json_array_get_length (peers); i++)
+  sfu = json_object_get_member (msg, "sfu");
+  if ((sfu && JSON_NODE_HOLDS_OBJECT (sfu)) || sfu_forced (self))
+    enter_sfu (self, sfu && JSON_NODE_HOLDS_OBJECT (sfu) ? json_node_get_object (sfu) : NULL);
+  for (guint i = 0; self->sfu == NULL && peers && i < json_array_get_length (peers); i++)
     {
       const char *id = json_object_get_string_member (json_array_get_object_element (peers, i),
                                                       "peer_id");
@@ -831,20 +997,26 @@ on_peer_joined (ZeroSignalingClient *client,
   g_autoptr (ZeroParticipant) p = NULL;
   ZeroParticipant *old;
 
-  if (self->peers == NULL)
+  if (self->peers == NULL && self->sfu == NULL)
     return;
   old = find_participant (self, id);
   if (old)
     {
-      zero_peer_manager_remove_peer (self->peers, id);
+      if (self->peers)
+        zero_peer_manager_remove_peer (self->peers, id);
+      if (self->sfu)
+        zero_session_sfu_remove_peer (self->sfu, id);
       remove_participant (self, old, "reconnect");
     }
   p = _zero_participant_new (id, json_object_get_string_member (msg, "name"),
                              json_object_get_string_member (msg, "role"), FALSE);
   add_participant (self, p);
-  /* We were here first: we offer. */
+  /* We were here first: we offer (in SFU mode its subscription comes when it publishes). */
   if (find_participant (self, id) == p && self->peers)
     connect_peer (self, p, TRUE);
+  else if (find_participant (self, id) == p && self->sfu)
+    zero_session_sfu_add_peer (self->sfu, id, g_strcmp0 (zero_participant_get_role (p),
+                                                         "viewer") != 0);
 }
 
 static void
@@ -859,6 +1031,8 @@ on_peer_left (ZeroSignalingClient *client,
     refresh_participant (self, p, TRUE);
   if (self->peers)
     zero_peer_manager_remove_peer (self->peers, id);
+  if (self->sfu)
+    zero_session_sfu_remove_peer (self->sfu, id);
   if (p)
     remove_participant (self, p, json_object_get_string_member (msg, "reason"));
 }
@@ -1043,6 +1217,7 @@ teardown_membership (ZeroSessionManager *self)
 
   clear_timeout (self, &self->stats_timer_id);
   refresh_all (self, TRUE);
+  drop_sfu (self);
   drop_peer_manager (self);
   drop_client (self, TRUE);
   g_hash_table_iter_init (&it, self->remotes);
@@ -1181,6 +1356,7 @@ zero_session_manager_join_async (ZeroSessionManager    *self,
   g_signal_connect (self->client, "peer-left", G_CALLBACK (on_peer_left), self);
   g_signal_connect (self->client, "error", G_CALLBACK (on_server_error), self);
   g_signal_connect (self->client, "state-changed", G_CALLBACK (on_client_state), self);
+  g_signal_connect (self->client, "sfu", G_CALLBACK (on_sfu_announced), self);
   for (const char *const *t = (const char *const[]) { "offer", "answer", "ice", "request-offer",
                                                        NULL };
        *t; t++)
@@ -1317,8 +1493,10 @@ zero_session_manager_dispose (GObject *object)
     finish_join (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                             "The session manager went away"));
   clear_timeout (self, &self->stats_timer_id);
+  drop_sfu (self);
   drop_peer_manager (self);
   drop_client (self, TRUE);
+  g_clear_pointer (&self->ice_servers, g_ptr_array_unref);
   if (self->remotes)
     g_hash_table_remove_all (self->remotes);
   if (self->participants)
@@ -1587,6 +1765,12 @@ check_can_share (ZeroSessionManager *self,
                            _("A viewer cannot share the screen"));
       return FALSE;
     }
+  if (self->sfu)
+    {
+      g_set_error_literal (error, ZERO_SESSION_ERROR, ZERO_SESSION_ERROR_STATE,
+                           _("Screen sharing is not available on the conference server"));
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -1656,7 +1840,7 @@ check_chat (ZeroSessionManager *self,
                    ZERO_DATA_CHAT_MAX_CHARS);
       return FALSE;
     }
-  if (self->peers == NULL || self->state != ZERO_SESSION_STATE_JOINED)
+  if ((self->peers == NULL && self->sfu == NULL) || self->state != ZERO_SESSION_STATE_JOINED)
     {
       g_set_error_literal (error, ZERO_SESSION_ERROR, ZERO_SESSION_ERROR_STATE,
                            _("Not in a session"));
@@ -1675,6 +1859,8 @@ zero_session_manager_send_chat (ZeroSessionManager *self,
 
   if (!check_chat (self, text, error))
     return FALSE;
+  if (self->sfu)
+    return zero_session_sfu_send_chat (self->sfu, NULL, text, error);
   zero_peer_manager_send_chat (self->peers, text, NULL, NULL, NULL);
   return TRUE;
 }
@@ -1693,8 +1879,12 @@ zero_session_manager_send_chat_to (ZeroSessionManager *self,
 
   if (!check_chat (self, text, error))
     return FALSE;
-  if (!zero_peer_manager_send_chat_to (self->peers, zero_participant_get_peer_id (participant),
-                                       text, &local))
+  if (self->sfu ? !zero_session_sfu_send_chat (self->sfu,
+                                               zero_participant_get_peer_id (participant), text,
+                                               &local)
+                : !zero_peer_manager_send_chat_to (self->peers,
+                                                   zero_participant_get_peer_id (participant),
+                                                   text, &local))
     {
       g_set_error (error, ZERO_SESSION_ERROR, ZERO_SESSION_ERROR_STATE,
                    _("Could not send the message to %s: %s"),
@@ -1714,7 +1904,10 @@ on_request_done (GObject      *source,
   JsonNode *body;
   int status = 0;
 
-  body = zero_peer_manager_request_finish (ZERO_PEER_MANAGER (source), result, &status, &error);
+  body = ZERO_IS_SESSION_SFU (source)
+           ? zero_session_sfu_request_finish (ZERO_SESSION_SFU (source), result, &status, &error)
+           : zero_peer_manager_request_finish (ZERO_PEER_MANAGER (source), result, &status,
+                                               &error);
   if (body == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -1741,6 +1934,13 @@ zero_session_manager_request_async (ZeroSessionManager *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, zero_session_manager_request_async);
+  if (self->sfu)
+    {
+      zero_session_sfu_request_async (self->sfu, zero_participant_get_peer_id (participant),
+                                      method, path, cancellable, on_request_done,
+                                      g_steal_pointer (&task));
+      return;
+    }
   if (self->peers == NULL)
     {
       g_task_return_new_error (task, ZERO_SESSION_ERROR, ZERO_SESSION_ERROR_STATE,
@@ -1773,4 +1973,44 @@ _zero_session_manager_get_peer_manager (ZeroSessionManager *self)
 {
   g_return_val_if_fail (ZERO_IS_SESSION_MANAGER (self), NULL);
   return self->peers;
+}
+
+ZeroSessionSfu *
+_zero_session_manager_get_sfu (ZeroSessionManager *self)
+{
+  g_return_val_if_fail (ZERO_IS_SESSION_MANAGER (self), NULL);
+  return self->sfu;
+}
+
+gboolean
+zero_session_manager_get_upload (ZeroSessionManager *self,
+                                 ZeroSessionUpload  *out)
+{
+  g_return_val_if_fail (ZERO_IS_SESSION_MANAGER (self), FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  memset (out, 0, sizeof *out);
+  if (self->sfu)
+    {
+      out->mode = "sfu";
+      out->room = zero_session_sfu_get_room (self->sfu);
+      zero_session_sfu_add_upload (self->sfu, out);
+      return TRUE;
+    }
+  if (self->peers == NULL)
+    return FALSE;
+  out->mode = "mesh";
+  {
+    g_autoptr (GPtrArray) ids = zero_peer_manager_list_peers (self->peers);
+
+    for (guint i = 0; i < ids->len; i++)
+      {
+        ZeroPeer *peer = zero_peer_manager_get_peer (self->peers, g_ptr_array_index (ids, i));
+        g_autoptr (ZeroPeerStats) stats = peer ? zero_peer_get_stats (peer) : NULL;
+
+        if (peer)
+          zero_session_upload_add (out, stats);
+      }
+  }
+  return TRUE;
 }

@@ -238,7 +238,7 @@ zero_signaling_server_class_init (ZeroSignalingServerClass *klass)
   properties[PROP_MESH_LIMIT] =
     g_param_spec_uint ("mesh-limit", NULL,
                        "Members beyond which a session moves to the SFU (0: from the first)", 0,
-                       G_MAXUINT16, 4, rw);
+                       G_MAXUINT16, 3, rw);
   properties[PROP_SFU_TIMEOUT] =
     g_param_spec_uint ("sfu-timeout", NULL, "Time (ms) Janus has to answer a request", 1,
                        G_MAXUINT, 10000, rw);
@@ -259,7 +259,7 @@ zero_signaling_server_init (ZeroSignalingServer *self)
   self->password_iterations = ZERO_PASSWORD_DEFAULT_ITERATIONS;
   self->max_queued = 4 * 1024 * 1024;
   self->http_timeout_ms = 30000;
-  self->mesh_limit = 4;
+  self->mesh_limit = 3; /* bench/sfu: a mesh client uploads 3 copies at N = 4 */
   self->sfu_timeout_ms = 10000;
   self->pending = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->epfd = -1;

@@ -229,7 +229,7 @@ main (int argc, char **argv)
     { "sfu-admin-key", 0, 0, G_OPTION_ARG_STRING, &opt.sfu_admin_key,
       "Janus VideoRoom admin_key (default: --sfu-secret)", "KEY" },
     { "mesh-limit", 0, 0, G_OPTION_ARG_STRING, &opt.mesh_limit,
-      "Members beyond which a session moves to the SFU (4; 0: always)", "N" },
+      "Members beyond which a session moves to the SFU (3; 0: always)", "N" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt.verbose, "Log debug messages", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &opt.version, "Print the version and exit", NULL },
     { NULL }

@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -50,9 +51,24 @@ on_line (GObject *source, GAsyncResult *result, gpointer user_data)
   r->done = TRUE;
 }
 
+/* A test that dies (g_error) must not leave Janus running: the script gets SIGTERM then,
+ * and stops Janus (SIGKILL would orphan it). */
+static void
+on_child_setup (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 TestJanus *
 test_janus_start (const char *address, guint ws_port, const char *admin_key,
                   guint session_timeout_s)
+{
+  return test_janus_start_full (address, ws_port, admin_key, session_timeout_s, "40000-40999");
+}
+
+TestJanus *
+test_janus_start_full (const char *address, guint ws_port, const char *admin_key,
+                       guint session_timeout_s, const char *rtp_ports)
 {
   g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
     G_SUBPROCESS_FLAGS_STDOUT_PIPE);
@@ -72,11 +88,13 @@ test_janus_start (const char *address, guint ws_port, const char *admin_key,
   fd = open (janus->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   g_assert_cmpint (fd, >=, 0);
   g_subprocess_launcher_take_stderr_fd (launcher, fd);
+  g_subprocess_launcher_set_child_setup (launcher, on_child_setup, NULL, NULL);
+  /* Without an admin key anyone may create rooms (zero-janus warns). */
   janus->proc = g_subprocess_launcher_spawn (launcher, &error, script, "--address", address,
                                              "--ws-port", ws, "--http-port", http,
-                                             "--rtp-ports", "40000-40999", "--admin-key",
-                                             admin_key, "--session-timeout", timeout,
-                                             "--debug-level", "4", NULL);
+                                             "--rtp-ports", rtp_ports, "--session-timeout",
+                                             timeout, "--debug-level", "4",
+                                             admin_key ? "--admin-key" : NULL, admin_key, NULL);
   g_assert_no_error (error);
   in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (janus->proc));
   g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, NULL, on_line, &r);

@@ -32,6 +32,13 @@ TestJanus *test_janus_start       (const char *address,
                                    guint       ws_port,
                                    const char *admin_key,
                                    guint       session_timeout_s);
+/* Same, with @admin_key NULL (anyone may create rooms) and its own UDP range @rtp_ports. The
+ * script gets SIGTERM (and stops Janus) if the test process dies. */
+TestJanus *test_janus_start_full  (const char *address,
+                                   guint       ws_port,
+                                   const char *admin_key,
+                                   guint       session_timeout_s,
+                                   const char *rtp_ports);
 /* SIGTERM and wait (or SIGKILL the whole process group with @crash). */
 void       test_janus_stop        (TestJanus  *janus,
                                    gboolean    crash);
