@@ -3,6 +3,7 @@
 #include <glib/gi18n.h>
 #include <gst/gst.h>
 #include <locale.h>
+#include <malloc.h>
 
 #include "zero-application.h"
 #include "zero-build-config.h"
@@ -35,6 +36,9 @@ main (int   argc,
 {
   g_autoptr(ZeroApplication) app = NULL;
 
+  /* As zero-cli: two malloc arenas, not 8 per core, so memory one streaming thread frees
+   * serves the others (test-leak-cycles: RSS +2.6 MB over 200 peers instead of +5.4 MB). */
+  mallopt (M_ARENA_MAX, 2);
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, find_localedir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

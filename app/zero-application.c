@@ -23,6 +23,7 @@
 #include <glib/gi18n.h>
 
 #include "signaling/zero-signaling-server.h"
+#include "webrtc/zero-peer.h"
 #include "zero-build-config.h"
 #include "zero-preferences-window.h"
 #include "sessionmanager/zero-session-link.h"
@@ -441,11 +442,16 @@ zero_application_startup (GApplication *app)
     { "win.toggle-camera", { "<Control>e", NULL } },
     { "win.share-screen", { "<Control><Shift>s", NULL } },
     { "win.toggle-chat", { "<Control><Shift>c", NULL } },
+    { "win.toggle-participants", { "<Control><Shift>p", NULL } },
     { "win.leave", { "<Control>w", NULL } },
     { "win.show-help-overlay", { "F1", "<Control>question", NULL } },
   };
 
   G_APPLICATION_CLASS (zero_application_parent_class)->startup (app);
+
+  /* The DTLS certificate and the GStreamer elements, made while the user looks at the
+   * welcome page rather than when joining. */
+  zero_peer_prewarm ();
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)

@@ -9,6 +9,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "signaling/zero-uuid.h"
 #include "sessionmanager/zero-session-link.h"
@@ -30,6 +31,7 @@ struct _ZeroWelcomePage
   GtkWidget *preview_column;
   GtkWidget *form_column;
   ZeroVideoTile *preview;
+  GtkLabel *media_status;
   GtkToggleButton *mic_button;
   GtkToggleButton *camera_button;
   AdwEntryRow *name_row;
@@ -527,6 +529,7 @@ zero_welcome_page_class_init (ZeroWelcomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ZeroWelcomePage, preview_column);
   gtk_widget_class_bind_template_child (widget_class, ZeroWelcomePage, form_column);
   gtk_widget_class_bind_template_child (widget_class, ZeroWelcomePage, preview);
+  gtk_widget_class_bind_template_child (widget_class, ZeroWelcomePage, media_status);
   gtk_widget_class_bind_template_child (widget_class, ZeroWelcomePage, mic_button);
   gtk_widget_class_bind_template_child (widget_class, ZeroWelcomePage, camera_button);
   gtk_widget_class_bind_template_child (widget_class, ZeroWelcomePage, name_row);
@@ -692,4 +695,42 @@ zero_welcome_page_dup_new_link (ZeroWelcomePage *self)
     return NULL;
   server = zero_welcome_page_dup_server (self);
   return zero_session_link_build (server, self->new_session, NULL);
+}
+
+/**
+ * zero_welcome_page_add_media_status:
+ * @text: (nullable): what the engine says about the camera or microphone
+ *   (e.g. that there is none), or %NULL to clear what was said
+ *
+ * Shown under the preview: these are facts about this machine, not events,
+ * so they are not toasts (which would hide the page's own).
+ */
+void
+zero_welcome_page_add_media_status (ZeroWelcomePage *self,
+                                    const char      *text)
+{
+  const char *old;
+  g_autofree char *joined = NULL;
+
+  g_return_if_fail (ZERO_IS_WELCOME_PAGE (self));
+
+  old = gtk_label_get_text (self->media_status);
+  if (text == NULL)
+    joined = g_strdup ("");
+  else if (*old == '\0')
+    joined = g_strdup (text);
+  else if (strstr (old, text) != NULL)
+    return;
+  else
+    joined = g_strconcat (old, "\n", text, NULL);
+  gtk_label_set_text (self->media_status, joined);
+  gtk_widget_set_visible (GTK_WIDGET (self->media_status), *joined != '\0');
+}
+
+const char *
+zero_welcome_page_get_media_status (ZeroWelcomePage *self)
+{
+  g_return_val_if_fail (ZERO_IS_WELCOME_PAGE (self), NULL);
+
+  return gtk_label_get_text (self->media_status);
 }

@@ -24,5 +24,8 @@ void           zero_welcome_page_set_join_text    (ZeroWelcomePage *self,
 const char    *zero_welcome_page_new_session      (ZeroWelcomePage *self);
 const char    *zero_welcome_page_get_new_session  (ZeroWelcomePage *self);
 char          *zero_welcome_page_dup_new_link     (ZeroWelcomePage *self);
+void           zero_welcome_page_add_media_status (ZeroWelcomePage *self,
+                                                   const char      *text);
+const char    *zero_welcome_page_get_media_status (ZeroWelcomePage *self);
 
 G_END_DECLS

@@ -4,6 +4,8 @@
 #include <adwaita.h>
 
 #include "config/zero-config.h"
+#include "sessionmanager/zero-session-manager.h"
+#include "zero-call-page.h"
 #include "zero-welcome-page.h"
 
 G_BEGIN_DECLS
@@ -31,5 +33,13 @@ void             zero_window_join             (ZeroWindow     *self,
                                                const char     *session,
                                                const char     *server,
                                                gboolean        create);
+ZeroSessionManager *zero_window_get_manager   (ZeroWindow     *self);
+ZeroCallPage    *zero_window_get_call_page    (ZeroWindow     *self);
+ZeroVideoPaintable *zero_window_get_self_paintable (ZeroWindow *self);
+/* "welcome" or "call". */
+const char      *zero_window_get_page         (ZeroWindow     *self);
+/* Whether a join is under way. */
+gboolean         zero_window_get_joining      (ZeroWindow     *self);
+void             zero_window_leave            (ZeroWindow     *self);
 
 G_END_DECLS

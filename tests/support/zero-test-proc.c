@@ -46,19 +46,39 @@ zero_test_wait_scale (void)
 }
 
 static gboolean
-on_fatal_log (const char    *domain,
-              GLogLevelFlags level,
-              const char    *message,
-              gpointer       user_data)
+is_known_gst_bug (const char *domain,
+                  const char *message)
 {
-  return !(g_strcmp0 (domain, "GLib") == 0 && message != NULL &&
-           strstr (message, "g_hash_table_foreach: assertion 'version == hash_table->version'"));
+  return g_strcmp0 (domain, "GLib") == 0 && message != NULL &&
+         strstr (message, "g_hash_table_foreach: assertion 'version == hash_table->version'");
 }
 
+static void
+on_log (const char    *domain,
+        GLogLevelFlags level,
+        const char    *message,
+        gpointer       user_data)
+{
+  if ((level & G_LOG_LEVEL_CRITICAL) && is_known_gst_bug (domain, message))
+    {
+      g_test_message ("tolerated (GStreamer 1.22.0 rtpsession bug): %s", message);
+      return;
+    }
+  g_log_default_handler (domain, level, message, user_data);
+  if (level & G_LOG_LEVEL_CRITICAL)
+    abort ();
+}
+
+/* With GLib 2.74 a test fatal handler (g_test_log_set_fatal_handler) is never asked about
+ * criticals: the default handler aborts first. So criticals leave the always-fatal mask and
+ * this default handler makes each of them fatal itself, but for GStreamer 1.22.0's
+ * rtpsession critical (a hash table changed while rtpsession iterates it, on a streaming
+ * thread; fixed in 1.22.1). Warnings stay fatal. Call after g_test_init(). */
 void
 zero_test_tolerate_known_gst_bugs (void)
 {
-  g_test_log_set_fatal_handler (on_fatal_log, NULL);
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_WARNING);
+  g_log_set_default_handler (on_log, NULL);
 }
 
 char *
