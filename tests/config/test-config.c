@@ -151,10 +151,10 @@ test_defaults (void)
   g_assert_cmpint (zero_config_get_int (config, "server.max_sessions"), ==, 10000);
   g_assert_cmpint (zero_config_get_int (config, "server.ping_interval_s"), ==, 15);
   g_assert_cmpint (zero_config_get_int (config, "server.timeout_s"), ==, 45);
-  g_assert_cmpint (zero_config_get_int (config, "server.mesh_limit"), ==, 4);
+  g_assert_cmpint (zero_config_get_int (config, "server.mesh_limit"), ==, 3);
   g_assert_cmpstr (zero_config_get_string (config, "server.secret"), ==, "");
   g_assert_cmpstr (zero_config_get_string (config, "webrtc.loopback_candidates"), ==, "auto");
-  g_assert_cmpint (zero_config_get_int (config, "webrtc.jitter_buffer_ms"), ==, 40);
+  g_assert_cmpint (zero_config_get_int (config, "webrtc.jitter_buffer_ms"), ==, 150);
   g_assert_cmpint (zero_config_get_int (config, "webrtc.ice_restart_attempts"), ==, 3);
   g_assert_cmpint (zero_config_get_int (config, "webrtc.connect_timeout_s"), ==, 15);
   g_assert_cmpstr (zero_config_get_string (config, "media.video.source"), ==, "auto");
