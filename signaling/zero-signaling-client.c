@@ -2,6 +2,8 @@
 #include "signaling/zero-signaling-client.h"
 
 #include <libsoup/soup.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 
 #include "signaling/zero-uuid.h"
@@ -608,6 +610,24 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   g_object_unref (self);
 }
 
+/* Signaling messages are small and come in bursts (an answer, then its candidates): without
+ * TCP_NODELAY, Nagle holds each one after the first until the previous is acknowledged. */
+static void
+on_network_event (SoupMessage       *msg,
+                  GSocketClientEvent event,
+                  GIOStream         *connection,
+                  gpointer           user_data)
+{
+  GSocket *socket;
+
+  if (event != G_SOCKET_CLIENT_CONNECTED || !G_IS_SOCKET_CONNECTION (connection))
+    return;
+  socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection));
+  if (g_socket_get_family (socket) == G_SOCKET_FAMILY_IPV4 ||
+      g_socket_get_family (socket) == G_SOCKET_FAMILY_IPV6)
+    g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+}
+
 static void
 start_attempt (ZeroSignalingClient *self)
 {
@@ -629,6 +649,7 @@ start_attempt (ZeroSignalingClient *self)
     }
   if (self->tls_database)
     soup_session_set_tls_database (self->soup, self->tls_database);
+  g_signal_connect (msg, "network-event", G_CALLBACK (on_network_event), NULL);
 
   self->attempt_cancellable = g_cancellable_new ();
   soup_session_websocket_connect_async (self->soup, msg, NULL, NULL, G_PRIORITY_DEFAULT,

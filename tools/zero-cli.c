@@ -21,6 +21,7 @@
 #include "camera/zero-frame-stamp.h"
 #include "config/zero-config.h"
 #include "signaling/zero-json.h"
+#include "webrtc/zero-peer.h"
 #include "sessionmanager/zero-participant.h"
 #include "sessionmanager/zero-session-manager.h"
 #include "sessionmanager/zero-session-sfu.h"
@@ -1263,6 +1264,9 @@ main (int   argc,
     }
 
   gst_init (NULL, NULL);
+  /* GStreamer makes an RSA key for its first DTLS element: start it now, while we connect
+   * to the server, not when the first offer arrives (join-to-first-frame). */
+  zero_peer_prewarm ();
   manager = g_object_new (ZERO_TYPE_SESSION_MANAGER, "config", config, "echo", opt.echo,
                           "frame-stamp", opt.stamp, "stats-interval", (guint) opt.stats_interval,
                           NULL);

@@ -157,6 +157,8 @@ struct _ZeroPeer {
   guint connect_timeout_id;
   guint restart_timeout_id;
   guint stats_timeout_id;
+  guint rtcp_tune_id;         /* pending tune_rtcp() */
+  gboolean rtcp_tuned;
   gint64 last_rx_us;          /* atomic: last packet from the remote (nicesrc probe) */
 
   /* Security: the remote SDP's fingerprints ("sha-256 AB:CD..."), and the verdict. */

@@ -7,6 +7,10 @@
 #include "webrtc/zero-peer-private.h"
 
 #include <nice/agent.h>
+/* RSA_METHOD is deprecated in OpenSSL 3 but still the only hook into the legacy
+ * RSA_generate_key_ex() that GStreamer's DTLS plugin calls (zero_peer_prewarm()). */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/rsa.h>
 #include <string.h>
 
 #include "webrtc/zero-dtls-cert.h"
@@ -70,18 +74,67 @@ zero_peer_options_init (ZeroPeerOptions *opts)
 
   memset (opts, 0, sizeof *opts);
   opts->loopback_candidates = ZERO_PEER_LOOPBACK_AUTO;
-  opts->jitter_buffer_ms = 40;
+  opts->jitter_buffer_ms = 150;
   opts->ice_restart_attempts = 3;
   opts->connect_timeout_s = 15;
+  opts->media_timeout_s = 8;
   opts->send_audio = TRUE;
   opts->send_video = TRUE;
   opts->video_caps = "video/x-raw";
   opts->decode_video = TRUE;
 }
 
+/* The first dtlsdec of a process makes the DTLS plugin's fallback certificate, RSA-2048, which
+ * Zero never uses (each of our dtlsdecs gets our EC certificate through `pem`), yet a joiner's
+ * first answer waits for it: 0.1-0.7 s of prime search on the join's critical path. While that
+ * one key is made, the process's default RSA method makes it with 3 primes (RFC 8017; same
+ * modulus size, so OpenSSL's security level takes it), which takes about a quarter of the time. */
+static const RSA_METHOD *builtin_rsa_method;
+
+static int
+on_fallback_rsa_keygen (RSA    *rsa,
+                        int     bits,
+                        BIGNUM *e,
+                        BN_GENCB *cb)
+{
+  RSA_set_method (rsa, builtin_rsa_method);
+  return RSA_generate_multi_prime_key (rsa, bits, 3, e, cb);
+}
+
+static gpointer
+make_dtls_fallback_thread (gpointer data)
+{
+  gint64 start = g_get_monotonic_time ();
+  GstElement *dec = gst_element_factory_make ("dtlsdec", NULL);
+
+  if (dec != NULL)
+    gst_object_unref (gst_object_ref_sink (dec));
+  RSA_set_default_method (builtin_rsa_method);
+  g_debug ("DTLS fallback key made in %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
+  return NULL;
+}
+
 void
 zero_peer_prewarm (void)
 {
+  static gsize once;
+
+  if (g_once_init_enter (&once))
+    {
+      static RSA_METHOD *fallback_method;
+
+      if (!gst_is_initialized ())
+        gst_init (NULL, NULL);
+      builtin_rsa_method = RSA_get_default_method ();
+      fallback_method = RSA_meth_dup (builtin_rsa_method);
+      if (fallback_method != NULL &&
+          RSA_meth_set_keygen (fallback_method, on_fallback_rsa_keygen) == 1)
+        {
+          RSA_set_default_method (fallback_method);
+          g_thread_unref (g_thread_new ("zero-dtls-fallback", make_dtls_fallback_thread, NULL));
+        }
+      g_once_init_leave (&once, 1);
+    }
   zero_dtls_cert_prewarm ();
 }
 
@@ -623,6 +676,19 @@ on_restart_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Nothing (media or RTCP) received for media_timeout_s. Shorter outages are left to the
+ * current pair: it carries media again as soon as the path is back (plus a NACK/PLI round
+ * trip), where a restart would first tear it down and re-check, re-handshake for seconds. */
+static gboolean
+media_timed_out (ZeroPeer *self)
+{
+  gint64 last = zero_atomic_get64 (&self->last_rx_us);
+
+  return last != 0 &&
+         g_get_monotonic_time () - last > (gint64) MAX (self->opts.media_timeout_s, 1) *
+                                          G_USEC_PER_SEC;
+}
+
 /* The connection is (or looks) broken: restart ICE right away when we were connected,
  * and keep retrying every attempt period until connected or out of attempts. Also armed
  * once both descriptions are applied, for a first attempt that never connects. */
@@ -637,8 +703,7 @@ schedule_restart_check (ZeroPeer *self,
       GstWebRTCPeerConnectionState pcs;
 
       g_object_get (self->webrtc, "connection-state", &pcs, NULL);
-      if (broken || pcs != GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED ||
-          g_get_monotonic_time () - zero_atomic_get64 (&self->last_rx_us) > 3 * G_USEC_PER_SEC)
+      if (broken || pcs != GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED || media_timed_out (self))
         start_ice_restart (self);
       else
         return;
@@ -648,22 +713,17 @@ schedule_restart_check (ZeroPeer *self,
       _zero_peer_timeout_add (self, attempt_timeout_s (self) * 1000, on_restart_timeout);
 }
 
-/* Called about once a second by the stats timer: media that stops arriving means the
- * path is gone even when ICE has not noticed yet (libnice takes 50 s without consent
- * freshness, which webrtcbin 1.22 does not enable). */
+/* Called about once a second by the stats timer: media that stops arriving for
+ * media_timeout_s means the path is gone even when ICE has not noticed yet (libnice takes
+ * 50 s without consent freshness, which webrtcbin 1.22 does not enable). */
 void
 _zero_peer_check_liveness (ZeroPeer *self)
 {
-  gint64 last = zero_atomic_get64 (&self->last_rx_us);
-
-  if (self->state != ZERO_PEER_STATE_CONNECTED || last == 0)
+  if (self->state != ZERO_PEER_STATE_CONNECTED || !media_timed_out (self))
     return;
-  if (g_get_monotonic_time () - last > 3 * G_USEC_PER_SEC)
-    {
-      g_debug ("peer %s: nothing received for %.1f s", self->remote_id,
-               (g_get_monotonic_time () - last) / 1e6);
-      schedule_restart_check (self, TRUE);
-    }
+  g_debug ("peer %s: nothing received for %.1f s", self->remote_id,
+           (g_get_monotonic_time () - zero_atomic_get64 (&self->last_rx_us)) / 1e6);
+  schedule_restart_check (self, TRUE);
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -1655,6 +1715,56 @@ on_bin_error (GstMessage *message,
                    (GDestroyNotify) gst_message_unref);
 }
 
+/* RTCP budget of a peer connection's RTP session, in bits/s: regular RTCP about every
+ * 35 ms, so a NACK or keyframe request waits at most that long. Measured ~65 kbit/s each
+ * way for audio + video, i.e. RFC 3550's 5 % of a ~1.2 Mbit/s call; half the budget
+ * (~70 ms) let NACKs expire unsent under 10 % loss and froze video 300-400 ms at a time. */
+#define RTCP_BANDWIDTH_BPS 128000.0
+/* Applied this long after the first remote stream: see tune_rtcp(). */
+#define RTCP_TUNE_DELAY_MS 2000
+
+/* AVPF (RFC 4585) allows one early RTCP (NACK, PLI/FIR) per regular interval T_rr, and
+ * rtpsession makes T_rr at least rtcp-min-interval (default 5 s), else the bandwidth-based
+ * interval, which with its default 64 kbit/s session estimate is ~1 s. Either way most
+ * NACKs missed the jitter buffer's deadline and keyframe requests waited up to a second,
+ * so a 10 % loss froze video. No minimum and a fixed RTCP budget keep T_rr near 35 ms.
+ * Not from the start: GStreamer 1.22.0's rtpsession drops its lock inside each RTCP
+ * round, and a source added meanwhile (they all appear in the first second) breaks its
+ * hash-table walk (GLib-CRITICAL "version == hash_table->version", fixed in 1.22.3);
+ * frequent RTCP while the call sets up made that common. */
+static gboolean
+tune_rtcp (gpointer user_data)
+{
+  ZeroPeer *self = user_data;
+  g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (self->webrtc), "rtpbin");
+
+  self->rtcp_tune_id = 0;
+  self->rtcp_tuned = TRUE;
+  /* One session per transport: just 0 with max-bundle. */
+  for (guint id = 0; rtpbin && id < 8; id++)
+    {
+      g_autoptr (GstElement) rtpsession = NULL;
+
+      g_signal_emit_by_name (rtpbin, "get-session", id, &rtpsession);
+      if (rtpsession &&
+          g_object_class_find_property (G_OBJECT_GET_CLASS (rtpsession), "rtcp-min-interval"))
+        g_object_set (rtpsession, "rtcp-min-interval", (guint64) 0, "rtcp-fraction",
+                      RTCP_BANDWIDTH_BPS, NULL);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_first_jitterbuffer_main (gpointer user_data)
+{
+  ZeroPeerPost *post = user_data;
+  ZeroPeer *self = post->self;
+
+  if (!self->rtcp_tuned && self->rtcp_tune_id == 0 && !self->closing)
+    self->rtcp_tune_id = _zero_peer_timeout_add (self, RTCP_TUNE_DELAY_MS, tune_rtcp);
+  return G_SOURCE_REMOVE;
+}
+
 /* rtpbin's thread. Start output on the first packets instead of a latency later: the
  * jitter buffer's latency then only absorbs jitter and retransmissions. */
 static void
@@ -1666,6 +1776,7 @@ on_new_jitterbuffer (GstElement *rtpbin,
 {
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (jitterbuffer), "faststart-min-packets"))
     g_object_set (jitterbuffer, "faststart-min-packets", 1, NULL);
+  _zero_peer_post (self, on_first_jitterbuffer_main, NULL, NULL);
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -1869,7 +1980,7 @@ zero_peer_new (GstBin                *bin,
 
   if (zero_dtls_cert_get_pem (error) == NULL)
     return NULL;
-  zero_dtls_cert_prewarm ();
+  zero_peer_prewarm ();
 
   name = element_name_for (remote_id);
   self->bin = GST_BIN (gst_object_ref_sink (zero_peer_bin_new (name, on_bin_error, self)));
@@ -2210,6 +2321,7 @@ zero_peer_close (ZeroPeer *self)
   g_atomic_int_set (&self->verified, 0);
   _zero_peer_timeout_clear (self, &self->connect_timeout_id);
   _zero_peer_timeout_clear (self, &self->restart_timeout_id);
+  _zero_peer_timeout_clear (self, &self->rtcp_tune_id);
   _zero_peer_stats_stop (self);
 
   if (self->bin)

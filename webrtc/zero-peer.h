@@ -64,9 +64,13 @@ typedef enum {
 typedef struct {
   GPtrArray *ice_servers;        /* of ZeroIceServer*; nullable; the peer takes a ref */
   ZeroPeerLoopback loopback_candidates; /* default AUTO */
-  guint jitter_buffer_ms;        /* default 40 */
+  guint jitter_buffer_ms;        /* default 150 (in-order packets leave at once; the latency
+                                  * only waits for retransmissions of lost ones) */
   guint ice_restart_attempts;    /* default 3 */
   guint connect_timeout_s;       /* default 15: give up when not (re)connected by then */
+  guint media_timeout_s;         /* default 8: restart ICE after this long without receiving
+                                  * anything while ICE still says connected (a short outage
+                                  * recovers faster on the old pair than through a restart) */
   gboolean echo;                 /* send back what we receive (zero-cli --echo) */
   gboolean send_audio;           /* default TRUE; FALSE for a viewer */
   gboolean send_video;           /* default TRUE; FALSE for a viewer */

@@ -1,6 +1,6 @@
 /* test-peer-netns.c: ZeroPeer in a network namespace of its own with only `lo` up (the
- * way outside tests run Zero): loopback candidates in `auto` mode, and an ICE restart
- * after the link really goes down.
+ * way outside tests run Zero): loopback candidates in `auto` mode, a short outage that
+ * must not restart ICE, and an ICE restart after the link stays down.
  *
  * The process enters a new network namespace first thing in main(), before any thread
  * exists (namespaces are per thread). That needs root (CAP_SYS_ADMIN); without it the
@@ -156,8 +156,49 @@ test_loopback_off (void)
   call_free (c);
 }
 
-/* The only link goes down for 5 s mid-call: the peers notice (no media), restart ICE, and
- * the call comes back, media and data channel included, once the link is up again. */
+/* The only link goes down for 3 s (well under media_timeout_s): no ICE restart, the peers
+ * stay connected on their pair, and media flows again right after the link comes back. */
+static void
+test_link_blip (void)
+{
+  ZeroPeerOptions opts;
+  Call *c;
+  guint64 before_a, before_b;
+  gint64 up_at;
+  double back_s;
+
+  SKIP_WITHOUT_NETNS ();
+  zero_peer_options_init (&opts);
+  g_assert_cmpuint (opts.media_timeout_s, >=, 8);
+  c = call_new (&opts);
+  ZERO_ASSERT_WAIT (CONNECTED (c), T (8000));
+  ZERO_ASSERT_WAIT (FRAMES (c->a, VIDEO) >= 10 && FRAMES (c->b, VIDEO) >= 10, T (8000));
+  ZERO_ASSERT_WAIT (c->ea->data_open && c->eb->data_open, T (3000));
+
+  g_assert_true (set_lo (FALSE));
+  ZERO_WAIT_UNTIL (FALSE, 1000);
+  before_a = FRAMES (c->a, VIDEO);
+  before_b = FRAMES (c->b, VIDEO);
+  ZERO_WAIT_UNTIL (FALSE, 2000);
+  g_assert_cmpuint (FRAMES (c->a, VIDEO), ==, before_a); /* really down */
+  g_assert_true (CONNECTED (c));
+  g_assert_true (set_lo (TRUE));
+  up_at = g_get_monotonic_time ();
+
+  ZERO_ASSERT_WAIT (FRAMES (c->a, VIDEO) >= before_a + 10 && FRAMES (c->b, VIDEO) >= before_b + 10,
+                    T (5000));
+  back_s = (g_get_monotonic_time () - up_at) / 1e6;
+  g_test_message ("media back %.2f s after the link came up, no restart", back_s);
+  g_assert_true (CONNECTED (c));
+  g_assert_cmpuint (c->link->renegotiations, ==, 0);
+  g_assert_true (zero_peer_send_data (c->a, "{\"type\":\"chat\",\"text\":\"still\"}", NULL));
+  ZERO_ASSERT_WAIT (c->eb->messages->len >= 1, T (5000));
+  call_free (c);
+}
+
+/* The only link goes down for good (longer than media_timeout_s): the peers notice (no
+ * media), restart ICE, and the call comes back, media and data channel included, once the
+ * link is up again. */
 static void
 test_link_down_restart (void)
 {
@@ -168,7 +209,7 @@ test_link_down_restart (void)
 
   SKIP_WITHOUT_NETNS ();
   zero_peer_options_init (&opts);
-  opts.connect_timeout_s = 20;
+  opts.connect_timeout_s = 20 * test_wait_scale (); /* 3 s per attempt, 10 s under asan */
   opts.ice_restart_attempts = 5;
   c = call_new (&opts);
   ZERO_ASSERT_WAIT (CONNECTED (c), T (8000));
@@ -176,7 +217,9 @@ test_link_down_restart (void)
   ZERO_ASSERT_WAIT (c->ea->data_open && c->eb->data_open, T (3000));
 
   g_assert_true (set_lo (FALSE));
-  ZERO_ASSERT_WAIT (zero_peer_get_state (c->a) == ZERO_PEER_STATE_CONNECTING, T (6000));
+  /* No media for media_timeout_s (8 s; the stats timer checks once a second). */
+  ZERO_ASSERT_WAIT (zero_peer_get_state (c->a) == ZERO_PEER_STATE_CONNECTING,
+                    T ((opts.media_timeout_s + 4) * 1000));
   ZERO_WAIT_UNTIL (FALSE, T (2000));
   before = FRAMES (c->a, VIDEO);
   ZERO_WAIT_UNTIL (FALSE, T (1000));
@@ -211,6 +254,7 @@ main (int   argc,
 
   g_test_add_func ("/webrtc/netns/loopback-auto", test_loopback_auto);
   g_test_add_func ("/webrtc/netns/loopback-off", test_loopback_off);
+  g_test_add_func ("/webrtc/netns/link-blip", test_link_blip);
   g_test_add_func ("/webrtc/netns/link-down-restart", test_link_down_restart);
   ret = g_test_run ();
   /* Run what peers left queued (posts hold refs), so leak checkers see a clean exit. */
