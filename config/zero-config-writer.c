@@ -543,6 +543,13 @@ mapping_indent (const ZeroYamlDoc  *doc,
 
       while (p < doc->len && strchr (" \t\r\n", t[p]) != NULL)
         p++;
+      /* libyaml skips a byte order mark at the start of any line, counting it as a column
+       * (column_of does too, but for the one that starts the stream). */
+      if (doc->len - p >= 3 && memcmp (t + p, "\xEF\xBB\xBF", 3) == 0)
+        {
+          p += 3;
+          continue;
+        }
       if (p < doc->len && t[p] == '#')
         {
           while (p < doc->len && t[p] != '\n' && t[p] != '\r')

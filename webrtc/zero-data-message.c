@@ -486,15 +486,74 @@ static void
 append_json (GString  *out,
              JsonNode *node)
 {
-  g_autofree char *text = NULL;
-
+  /* Our own writer: json-glib 1.6 writes a double such as 1e26 as "1e+26.0", not JSON. */
   if (node == NULL)
     {
       g_string_append (out, "null");
       return;
     }
-  text = json_to_string (node, FALSE);
-  g_string_append (out, text);
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+        gboolean first = TRUE;
+
+        g_string_append_c (out, '{');
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (json_object_iter_next (&iter, &name, &member))
+          {
+            if (!first)
+              g_string_append_c (out, ',');
+            first = FALSE;
+            zero_json_append_string (out, name, -1);
+            g_string_append_c (out, ':');
+            append_json (out, member);
+          }
+        g_string_append_c (out, '}');
+        break;
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            append_json (out, json_array_get_element (array, i));
+          }
+        g_string_append_c (out, ']');
+        break;
+      }
+    case JSON_NODE_VALUE:
+      {
+        GType type = json_node_get_value_type (node);
+
+        if (type == G_TYPE_STRING)
+          zero_json_append_string (out, json_node_get_string (node), -1);
+        else if (type == G_TYPE_BOOLEAN)
+          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+        else if (type == G_TYPE_DOUBLE)
+          {
+            char buf[G_ASCII_DTOSTR_BUF_SIZE];
+            double v = json_node_get_double (node);
+
+            /* the parser refuses non-finite numbers; stay valid if one slips in */
+            g_string_append (out, isfinite (v) ? g_ascii_dtostr (buf, sizeof buf, v) : "null");
+          }
+        else
+          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+        break;
+      }
+    case JSON_NODE_NULL:
+    default:
+      g_string_append (out, "null");
+      break;
+    }
 }
 
 char *
