@@ -875,6 +875,25 @@ _zero_config_parse (const char *text,
       return out;
     }
 
+  /* A byte order mark anywhere but at the start (files pasted together) is legal YAML
+   * that libyaml counts as indentation: refuse it rather than guess the layout. */
+  for (gsize i = 1; len >= 3 && i <= len - 3; i++)
+    if (memcmp (text + i, "\xEF\xBB\xBF", 3) == 0)
+      {
+        guint line = 1, column = 1;
+
+        for (gsize j = 0; j < i; j++)
+          {
+            if (text[j] == '\n')
+              line++, column = 1;
+            else if (((guchar) text[j] & 0xC0) != 0x80)
+              column++;
+          }
+        add_problem (&r, TRUE, ZERO_CONFIG_ERROR_SYNTAX, line, column, "(file)",
+                     "a byte order mark (U+FEFF) is only allowed at the start of the file");
+        return out;
+      }
+
   out->doc = _zero_yaml_doc_parse (text, len, &problem);
   if (out->doc == NULL)
     {
