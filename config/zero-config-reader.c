@@ -875,24 +875,34 @@ _zero_config_parse (const char *text,
       return out;
     }
 
-  /* A byte order mark anywhere but at the start (files pasted together) is legal YAML
-   * that libyaml counts as indentation: refuse it rather than guess the layout. */
-  for (gsize i = 1; len >= 3 && i <= len - 3; i++)
-    if (memcmp (text + i, "\xEF\xBB\xBF", 3) == 0)
-      {
-        guint line = 1, column = 1;
+  /* Characters YAML gives a layout meaning the writer cannot follow: a byte order mark
+   * anywhere but at the start (libyaml counts it as indentation) and the line breaks
+   * U+0085, U+2028, U+2029. Legal YAML, never typed on purpose: refuse, don't guess. */
+  for (gsize i = 0; i + 2 <= len; i++)
+    {
+      const char *what = NULL;
 
-        for (gsize j = 0; j < i; j++)
-          {
-            if (text[j] == '\n')
-              line++, column = 1;
-            else if (((guchar) text[j] & 0xC0) != 0x80)
-              column++;
-          }
-        add_problem (&r, TRUE, ZERO_CONFIG_ERROR_SYNTAX, line, column, "(file)",
-                     "a byte order mark (U+FEFF) is only allowed at the start of the file");
-        return out;
-      }
+      if (i > 0 && i + 3 <= len && memcmp (text + i, "\xEF\xBB\xBF", 3) == 0)
+        what = "a byte order mark (U+FEFF) is only allowed at the start of the file";
+      else if (memcmp (text + i, "\xC2\x85", 2) == 0
+               || (i + 3 <= len && (memcmp (text + i, "\xE2\x80\xA8", 3) == 0
+                                    || memcmp (text + i, "\xE2\x80\xA9", 3) == 0)))
+        what = "a Unicode line break (U+0085, U+2028 or U+2029): use a plain newline";
+      if (what != NULL)
+        {
+          guint line = 1, column = 1;
+
+          for (gsize j = 0; j < i; j++)
+            {
+              if (text[j] == '\n')
+                line++, column = 1;
+              else if (((guchar) text[j] & 0xC0) != 0x80)
+                column++;
+            }
+          add_problem (&r, TRUE, ZERO_CONFIG_ERROR_SYNTAX, line, column, "(file)", "%s", what);
+          return out;
+        }
+    }
 
   out->doc = _zero_yaml_doc_parse (text, len, &problem);
   if (out->doc == NULL)
