@@ -7,6 +7,7 @@
 
 #include "zero-application.h"
 #include "zero-build-config.h"
+#include "zero-renderer.h"
 
 /* Translations: $ZERO_LOCALEDIR (set by `meson devenv` and the tests), else
  * build/po when this binary runs from the build tree, else the install. */
@@ -44,6 +45,7 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  zero_renderer_choose ();
   gst_init (NULL, NULL);
 
   app = zero_application_new ();

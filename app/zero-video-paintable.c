@@ -30,11 +30,16 @@ struct _ZeroVideoPaintable
 {
   GObject parent_instance;
 
-  GstSample *pending;  /* newest frame, not yet turned into a texture */
+  GstSample *pending;  /* newest frame, not yet shown */
   GstCaps *caps;       /* caps of @pending; @info and @format describe them */
   GstVideoInfo info;
   GdkMemoryFormat format;
-  GdkTexture *texture; /* the frame being shown */
+  GstSample *current;  /* the frame being shown, with the @info it was pushed with */
+  GstVideoInfo current_info;
+  GdkMemoryFormat current_format;
+  GdkTexture *texture; /* @current as a texture, made when first needed */
+  cairo_surface_t *surface; /* @current as a cairo image, made when first needed */
+  gboolean cairo_drawing;   /* drawn by GTK's cairo renderer: see snapshot() */
 
   int width;           /* intrinsic (display) size, 0 until the first frame */
   int height;
@@ -189,23 +194,34 @@ gdk_format_for_video (GstVideoFormat   format,
     }
 }
 
-static GdkTexture *
-texture_from_sample (GstSample          *sample,
-                     const GstVideoInfo *info,
-                     GdkMemoryFormat     format)
+static MappedFrame *
+map_sample (GstSample          *sample,
+            const GstVideoInfo *info)
 {
-  g_autoptr(GBytes) bytes = NULL;
   MappedFrame *mapped = g_new0 (MappedFrame, 1);
-  int width = GST_VIDEO_INFO_WIDTH (info);
-  int height = GST_VIDEO_INFO_HEIGHT (info);
-  gsize stride;
-  gsize size;
 
   if (!gst_video_frame_map (&mapped->frame, info, gst_sample_get_buffer (sample), GST_MAP_READ))
     {
       g_free (mapped);
       return NULL;
     }
+  return mapped;
+}
+
+static GdkTexture *
+texture_from_sample (GstSample          *sample,
+                     const GstVideoInfo *info,
+                     GdkMemoryFormat     format)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  MappedFrame *mapped = map_sample (sample, info);
+  int width = GST_VIDEO_INFO_WIDTH (info);
+  int height = GST_VIDEO_INFO_HEIGHT (info);
+  gsize stride;
+  gsize size;
+
+  if (mapped == NULL)
+    return NULL;
 
   /* No copy: the texture reads the mapped buffer, which stays mapped (and
    * referenced) until the texture lets go of the bytes. */
@@ -216,33 +232,132 @@ texture_from_sample (GstSample          *sample,
   return gdk_memory_texture_new (width, height, format, bytes, stride);
 }
 
-/* Turns the pending sample, if any, into the texture on screen. */
+/* Cairo's 32-bit image format is premultiplied native-endian ARGB: BGRA bytes on a
+ * little-endian machine. The frames are opaque, so RGB24 (alpha ignored) lets pixman copy
+ * instead of blend. */
+static gboolean
+cairo_format_for (GdkMemoryFormat format)
+{
+  return format == GDK_MEMORY_DEFAULT && G_BYTE_ORDER == G_LITTLE_ENDIAN;
+}
+
+static cairo_surface_t *
+surface_from_sample (GstSample          *sample,
+                     const GstVideoInfo *info)
+{
+  static const cairo_user_data_key_t frame_key;
+  MappedFrame *mapped = map_sample (sample, info);
+  cairo_surface_t *surface;
+
+  if (mapped == NULL)
+    return NULL;
+  /* No copy: the surface reads the mapped buffer until cairo lets go of it. */
+  surface = cairo_image_surface_create_for_data (GST_VIDEO_FRAME_PLANE_DATA (&mapped->frame, 0),
+                                                 CAIRO_FORMAT_RGB24,
+                                                 GST_VIDEO_INFO_WIDTH (info),
+                                                 GST_VIDEO_INFO_HEIGHT (info),
+                                                 GST_VIDEO_FRAME_PLANE_STRIDE (&mapped->frame, 0));
+  if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS ||
+      cairo_surface_set_user_data (surface, &frame_key, mapped, mapped_frame_free) !=
+          CAIRO_STATUS_SUCCESS)
+    {
+      cairo_surface_destroy (surface);
+      mapped_frame_free (mapped);
+      return NULL;
+    }
+  return surface;
+}
+
+/* A frame that cannot be mapped is dropped, with one warning per paintable. */
+static void
+drop_current (ZeroVideoPaintable *self)
+{
+  if (!self->warned)
+    g_warning ("Cannot map a %dx%d video frame", GST_VIDEO_INFO_WIDTH (&self->current_info),
+               GST_VIDEO_INFO_HEIGHT (&self->current_info));
+  self->warned = TRUE;
+  self->dropped++;
+  g_clear_pointer (&self->current, gst_sample_unref);
+}
+
+/* Makes the pending sample, if any, the frame on screen. */
 static void
 realize_pending (ZeroVideoPaintable *self)
 {
-  g_autoptr(GstSample) sample = g_steal_pointer (&self->pending);
-  GdkTexture *texture;
-
-  if (sample == NULL)
+  if (self->pending == NULL)
     return;
 
-  texture = texture_from_sample (sample, &self->info, self->format);
-  if (texture == NULL)
-    {
-      self->dropped++;
-      if (!self->warned)
-        g_warning ("Cannot map a %dx%d video frame",
-                   GST_VIDEO_INFO_WIDTH (&self->info), GST_VIDEO_INFO_HEIGHT (&self->info));
-      self->warned = TRUE;
-      return;
-    }
-
-  g_set_object (&self->texture, texture);
-  g_object_unref (texture);
+  g_clear_pointer (&self->current, gst_sample_unref);
+  g_clear_object (&self->texture);
+  g_clear_pointer (&self->surface, cairo_surface_destroy);
+  self->current = g_steal_pointer (&self->pending);
+  self->current_info = self->info;
+  self->current_format = self->format;
   self->shown++;
 }
 
+static GdkTexture *
+ensure_texture (ZeroVideoPaintable *self)
+{
+  realize_pending (self);
+  if (self->texture == NULL && self->current != NULL)
+    {
+      self->texture = texture_from_sample (self->current, &self->current_info,
+                                           self->current_format);
+      if (self->texture == NULL)
+        drop_current (self);
+    }
+  return self->texture;
+}
+
+static cairo_surface_t *
+ensure_surface (ZeroVideoPaintable *self)
+{
+  realize_pending (self);
+  if (self->surface == NULL && self->current != NULL)
+    {
+      self->surface = surface_from_sample (self->current, &self->current_info);
+      if (self->surface == NULL)
+        drop_current (self);
+    }
+  return self->surface;
+}
+
 /* GdkPaintable */
+
+/* GTK 4.8's cairo renderer draws a texture by converting every pixel through floats
+ * into a new image and scaling it with cairo's slow "good" filter, on every frame:
+ * 60 % of a core for three 640x480 tiles. Drawing the frame as a cairo image ourselves
+ * costs one bilinear scale. The GL renderer takes the texture as it is. */
+static void
+snapshot_with_cairo (ZeroVideoPaintable *self,
+                     GdkSnapshot        *snapshot,
+                     double              width,
+                     double              height)
+{
+  cairo_surface_t *surface = ensure_surface (self);
+  int frame_width, frame_height;
+  double sx, sy;
+  cairo_t *cr;
+
+  if (surface == NULL)
+    return;
+  frame_width = cairo_image_surface_get_width (surface);
+  frame_height = cairo_image_surface_get_height (surface);
+  sx = width / frame_width;
+  sy = height / frame_height;
+  cr = gtk_snapshot_append_cairo (GTK_SNAPSHOT (snapshot),
+                                  &GRAPHENE_RECT_INIT (0, 0, width, height));
+  cairo_scale (cr, sx, sy);
+  cairo_set_source_surface (cr, surface, 0, 0);
+  /* Bilinear is sharp enough down to half size; below, average more pixels. */
+  cairo_pattern_set_filter (cairo_get_source (cr),
+                            MIN (sx, sy) >= 0.5 ? CAIRO_FILTER_BILINEAR : CAIRO_FILTER_GOOD);
+  cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
+  cairo_rectangle (cr, 0, 0, frame_width, frame_height);
+  cairo_fill (cr);
+  cairo_destroy (cr);
+}
 
 static void
 zero_video_paintable_snapshot (GdkPaintable *paintable,
@@ -251,20 +366,25 @@ zero_video_paintable_snapshot (GdkPaintable *paintable,
                                double        height)
 {
   ZeroVideoPaintable *self = ZERO_VIDEO_PAINTABLE (paintable);
+  GdkTexture *texture;
 
   realize_pending (self);
-  if (self->texture != NULL)
-    gdk_paintable_snapshot (GDK_PAINTABLE (self->texture), snapshot, width, height);
+  if (self->current == NULL || width <= 0 || height <= 0)
+    return;
+  if (self->cairo_drawing && cairo_format_for (self->current_format))
+    snapshot_with_cairo (self, snapshot, width, height);
+  else if ((texture = ensure_texture (self)) != NULL)
+    gdk_paintable_snapshot (GDK_PAINTABLE (texture), snapshot, width, height);
 }
 
 static GdkPaintable *
 zero_video_paintable_get_current_image (GdkPaintable *paintable)
 {
   ZeroVideoPaintable *self = ZERO_VIDEO_PAINTABLE (paintable);
+  GdkTexture *texture = ensure_texture (self);
 
-  realize_pending (self);
-  if (self->texture != NULL)
-    return g_object_ref (GDK_PAINTABLE (self->texture));
+  if (texture != NULL)
+    return g_object_ref (GDK_PAINTABLE (texture));
   return gdk_paintable_new_empty (self->width, self->height);
 }
 
@@ -308,7 +428,9 @@ zero_video_paintable_dispose (GObject *object)
   ZeroVideoPaintable *self = ZERO_VIDEO_PAINTABLE (object);
 
   g_clear_pointer (&self->pending, gst_sample_unref);
+  g_clear_pointer (&self->current, gst_sample_unref);
   g_clear_object (&self->texture);
+  g_clear_pointer (&self->surface, cairo_surface_destroy);
 
   G_OBJECT_CLASS (zero_video_paintable_parent_class)->dispose (object);
 }
@@ -336,6 +458,7 @@ static void
 zero_video_paintable_init (ZeroVideoPaintable *self)
 {
   gst_video_info_init (&self->info);
+  gst_video_info_init (&self->current_info);
 }
 
 /* Public API */
@@ -445,7 +568,9 @@ zero_video_paintable_clear (ZeroVideoPaintable *self)
   if (self->pending != NULL)
     self->dropped++;
   g_clear_pointer (&self->pending, gst_sample_unref);
+  g_clear_pointer (&self->current, gst_sample_unref);
   g_clear_object (&self->texture);
+  g_clear_pointer (&self->surface, cairo_surface_destroy);
   gst_clear_caps (&self->caps);
   self->width = self->height = 0;
   gdk_paintable_invalidate_size (GDK_PAINTABLE (self));
@@ -521,8 +646,7 @@ zero_video_paintable_get_texture (ZeroVideoPaintable *self)
 {
   g_return_val_if_fail (ZERO_IS_VIDEO_PAINTABLE (self), NULL);
 
-  realize_pending (self);
-  return self->texture;
+  return ensure_texture (self);
 }
 
 gboolean
@@ -530,7 +654,29 @@ zero_video_paintable_has_frame (ZeroVideoPaintable *self)
 {
   g_return_val_if_fail (ZERO_IS_VIDEO_PAINTABLE (self), FALSE);
 
-  return self->pending != NULL || self->texture != NULL;
+  return self->pending != NULL || self->current != NULL;
+}
+
+/**
+ * zero_video_paintable_set_cairo_drawing:
+ * @cairo_drawing: whether the widgets showing the paintable are drawn by GTK's cairo
+ *   renderer (GskCairoRenderer)
+ *
+ * With the cairo renderer, frames are drawn as cairo images rather than textures, which
+ * that renderer would convert pixel by pixel on every frame. ZeroVideoTile sets it from
+ * its window's renderer.
+ */
+void
+zero_video_paintable_set_cairo_drawing (ZeroVideoPaintable *self,
+                                        gboolean            cairo_drawing)
+{
+  g_return_if_fail (ZERO_IS_VIDEO_PAINTABLE (self));
+
+  cairo_drawing = !!cairo_drawing;
+  if (self->cairo_drawing == cairo_drawing)
+    return;
+  self->cairo_drawing = cairo_drawing;
+  gdk_paintable_invalidate_contents (GDK_PAINTABLE (self));
 }
 
 /* Frames handed to the paintable, including those dropped on the way from an appsink. */

@@ -8,7 +8,7 @@
  * as dropped), so a busy main loop shows fewer frames but never lags. */
 #pragma once
 
-#include <gdk/gdk.h>
+#include <gtk/gtk.h>
 #include <gst/gst.h>
 
 G_BEGIN_DECLS
@@ -32,6 +32,8 @@ void                zero_video_paintable_connect_appsink     (ZeroVideoPaintable
                                                               GstElement         *appsink);
 GdkTexture         *zero_video_paintable_get_texture         (ZeroVideoPaintable *self);
 gboolean            zero_video_paintable_has_frame           (ZeroVideoPaintable *self);
+void                zero_video_paintable_set_cairo_drawing   (ZeroVideoPaintable *self,
+                                                              gboolean            cairo_drawing);
 guint64             zero_video_paintable_get_frames_received (ZeroVideoPaintable *self);
 guint64             zero_video_paintable_get_frames_shown    (ZeroVideoPaintable *self);
 guint64             zero_video_paintable_get_frames_dropped  (ZeroVideoPaintable *self);

@@ -225,6 +225,28 @@ zero_video_tile_set_property (GObject      *object,
     }
 }
 
+/* Tells a ZeroVideoPaintable how this window draws: see zero_video_paintable_set_cairo_drawing(). */
+static void
+sync_paintable_renderer (ZeroVideoTile *self)
+{
+  GtkNative *native;
+  GskRenderer *renderer;
+
+  if (!ZERO_IS_VIDEO_PAINTABLE (self->paintable) || !gtk_widget_get_realized (GTK_WIDGET (self)) ||
+      (native = gtk_widget_get_native (GTK_WIDGET (self))) == NULL ||
+      (renderer = gtk_native_get_renderer (native)) == NULL)
+    return;
+  zero_video_paintable_set_cairo_drawing (ZERO_VIDEO_PAINTABLE (self->paintable),
+                                          GSK_IS_CAIRO_RENDERER (renderer));
+}
+
+static void
+zero_video_tile_realize (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (zero_video_tile_parent_class)->realize (widget);
+  sync_paintable_renderer (ZERO_VIDEO_TILE (widget));
+}
+
 static void
 zero_video_tile_dispose (GObject *object)
 {
@@ -295,6 +317,7 @@ zero_video_tile_class_init (ZeroVideoTileClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ZeroVideoTile, camera_off_icon);
   gtk_widget_class_bind_template_child (widget_class, ZeroVideoTile, quality_icon);
 
+  widget_class->realize = zero_video_tile_realize;
   widget_class->get_request_mode = zero_video_tile_get_request_mode;
   widget_class->measure = zero_video_tile_measure;
   widget_class->size_allocate = zero_video_tile_size_allocate;
@@ -349,6 +372,7 @@ zero_video_tile_set_paintable (ZeroVideoTile *self,
                                 G_CALLBACK (on_paintable_invalidate), self);
       g_signal_connect_swapped (paintable, "invalidate-size",
                                 G_CALLBACK (on_paintable_invalidate), self);
+      sync_paintable_renderer (self);
     }
 
   if (self->picture != NULL)

@@ -8,6 +8,8 @@
  * out, uploads textures and renders; the engine's streaming threads are
  * excluded), the whole process's CPU, and its RSS. Targets (issue 4): full
  * frame rate on every tile, ≤ 15 % of one core for rendering, RSS ≤ 150 MB.
+ * The renderer is the one the app picks (zero_renderer_choose: cairo when there is no
+ * GPU); GSK_RENDERER=gl measures GTK's GL renderer instead.
  *
  * usage: zero-bench-ui [--seconds N] [--resolution WxH] [--fps N] [--quick] [--cli PATH]
  * Needs a display (xvfb-run -a -s "-screen 0 1280x800x24" zero-bench-ui).
@@ -24,6 +26,7 @@
 #include "signaling/zero-uuid.h"
 #include "zero-application.h"
 #include "zero-call-page.h"
+#include "zero-renderer.h"
 #include "zero-window.h"
 
 #define RSS_TARGET_MB 150.0
@@ -281,6 +284,8 @@ main (int   argc,
   g_setenv ("GTK_A11Y", "none", FALSE);
   g_setenv ("GSETTINGS_BACKEND", "memory", FALSE);
 
+  /* As app/main.c does: the renderer the app would pick on this machine. */
+  zero_renderer_choose ();
   gst_init (NULL, NULL);
   server = zero_signaling_server_new ();
   if (!zero_signaling_server_listen (server, "127.0.0.1", 0, &error))

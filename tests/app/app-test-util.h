@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "zero-application.h"
+#include "zero-renderer.h"
 #include "zero-test-util.h"
 
 G_BEGIN_DECLS
@@ -58,8 +59,9 @@ app_test_remove_config_home (const char *path)
  * llvmpipe threads deadlock with ASan's slow unwinder (libgcc's
  * _Unwind_Find_FDE lock), and under valgrind it floods the log with its own
  * uninitialised reads (zstd shader cache, ld.so). GTK then draws with cairo,
- * as it does on machines without GL. Plain runs keep GTK's default (GL)
- * renderer. Call before GTK initialises; child processes inherit it. */
+ * as it does on machines without GL. Plain runs pick the renderer as the app
+ * does (zero_renderer_choose). Call before GTK initialises; child processes
+ * inherit it. */
 static inline void
 app_test_avoid_mesa_if_instrumented (void)
 {
@@ -80,11 +82,13 @@ app_test_avoid_mesa_if_instrumented (void)
     }
 }
 
-/* Initialises i18n as app/main.c does (translations from $ZERO_LOCALEDIR). */
+/* Initialises i18n and picks the renderer as app/main.c does (translations from
+ * $ZERO_LOCALEDIR; cairo when there is no GPU, as under Xvfb here). */
 static inline void
 app_test_init_i18n (void)
 {
   app_test_avoid_mesa_if_instrumented ();
+  zero_renderer_choose ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, g_getenv ("ZERO_LOCALEDIR"));
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

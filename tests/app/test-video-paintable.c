@@ -5,10 +5,12 @@
 
 #include <gst/app/gstappsink.h>
 #include <gst/video/video.h>
+#include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
 #include "app-test-util.h"
 #include "zero-app-error.h"
+#include "zero-renderer.h"
 #include "zero-video-paintable.h"
 #include "zero-video-tile.h"
 
@@ -204,6 +206,105 @@ test_pixels (void)
   /* Padded rows, as decoders and converters produce. */
   check_pixels (GST_VIDEO_FORMAT_BGRA, 33 * 4 + 60);
   check_pixels (GST_VIDEO_FORMAT_RGB, 33 * 3 + 5);
+}
+
+/* With GTK's cairo renderer the frame is drawn as a cairo image (see
+ * zero_video_paintable_set_cairo_drawing): same pixels, scaled, and still no copy. */
+static void
+test_cairo_drawing (void)
+{
+  g_autoptr(ZeroVideoPaintable) paintable = zero_video_paintable_new ();
+  g_autoptr(GstSample) red = make_sample (GST_VIDEO_FORMAT_BGRA, 33, 17, 33 * 4 + 60,
+                                          0xd0, 0x40, 0x10);
+  g_autoptr(GstSample) green = make_sample (GST_VIDEO_FORMAT_BGRA, 33, 17, 0, 0x10, 0xc0, 0x20);
+  GstBuffer *buffer = gst_sample_get_buffer (red);
+  int before = GST_MINI_OBJECT_REFCOUNT_VALUE (buffer);
+  g_autoptr(GskRenderer) renderer = gsk_cairo_renderer_new ();
+  g_autoptr(GError) error = NULL;
+  struct { GstSample *sample; guint32 pixel; } frames[] = {
+    { red, 0xffd04010 }, { green, 0xff10c020 },
+  };
+
+  g_assert_true (gsk_renderer_realize (renderer, NULL, &error));
+  g_assert_no_error (error);
+  zero_video_paintable_set_cairo_drawing (paintable, TRUE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (frames); i++)
+    {
+      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+      g_autoptr(GskRenderNode) node = NULL;
+      g_autoptr(GdkTexture) drawn = NULL;
+
+      g_assert_true (zero_video_paintable_push_sample (paintable, frames[i].sample, NULL));
+      gdk_paintable_snapshot (GDK_PAINTABLE (paintable), GDK_SNAPSHOT (snapshot), 66, 34);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+      g_assert_nonnull (node);
+      g_assert_cmpint (gsk_render_node_get_node_type (node), ==, GSK_CAIRO_NODE);
+      g_assert_cmpuint (zero_video_paintable_get_frames_shown (paintable), ==, i + 1);
+      if (i == 0)
+        /* The image reads the mapped buffer: one more reference, no copy. */
+        g_assert_cmpint (GST_MINI_OBJECT_REFCOUNT_VALUE (buffer), ==, before + 1);
+
+      drawn = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, 66, 34));
+      g_assert_cmpint (gdk_texture_get_width (drawn), ==, 66);
+      /* Corners and middle, twice the frame's size: every pixel is the frame's colour
+       * (the edges are padded, not faded into transparency). */
+      g_assert_cmphex (texture_pixel (drawn, 0, 0), ==, frames[i].pixel);
+      g_assert_cmphex (texture_pixel (drawn, 65, 33), ==, frames[i].pixel);
+      g_assert_cmphex (texture_pixel (drawn, 0, 33), ==, frames[i].pixel);
+      g_assert_cmphex (texture_pixel (drawn, 33, 17), ==, frames[i].pixel);
+    }
+  /* The red frame is no longer drawn anywhere: its buffer is unmapped. */
+  g_assert_cmpint (GST_MINI_OBJECT_REFCOUNT_VALUE (buffer), ==, before);
+
+  /* A texture is still there for whoever asks (screenshots, the current image). */
+  g_assert_nonnull (zero_video_paintable_get_texture (paintable));
+  gsk_renderer_unrealize (renderer);
+}
+
+/* A GPU is a render node in /dev/dri; a card node alone (KMS, no GL) is not one. */
+static void
+test_renderer_gpu_detection (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("zero-dri-XXXXXX", NULL);
+  g_autofree char *card = g_build_filename (dir, "card0", NULL);
+  g_autofree char *render = g_build_filename (dir, "renderD128", NULL);
+  g_autofree char *missing = g_build_filename (dir, "nothing-here", NULL);
+
+  g_assert_nonnull (dir);
+  g_assert_false (zero_renderer_have_gpu (dir));
+  g_assert_false (zero_renderer_have_gpu (missing));
+  g_assert_true (g_file_set_contents (card, "", 0, NULL));
+  g_assert_false (zero_renderer_have_gpu (dir));
+  g_assert_true (g_file_set_contents (render, "", 0, NULL));
+  g_assert_true (zero_renderer_have_gpu (dir));
+  g_unlink (render);
+  g_unlink (card);
+  g_rmdir (dir);
+}
+
+/* The user's GSK_RENDERER wins; without a GPU, cairo with GL kept unloaded, and the
+ * user's other GDK_DEBUG flags kept. */
+static void
+test_renderer_choice (void)
+{
+  if (g_test_subprocess ())
+    {
+      gboolean gpu = zero_renderer_have_gpu ("/dev/dri");
+
+      g_setenv ("GSK_RENDERER", "gl", TRUE);
+      g_assert_false (zero_renderer_choose ());
+      g_assert_cmpstr (g_getenv ("GSK_RENDERER"), ==, "gl");
+
+      g_unsetenv ("GSK_RENDERER");
+      g_setenv ("GDK_DEBUG", "misc", TRUE);
+      g_assert_cmpint (zero_renderer_choose (), ==, !gpu);
+      g_assert_cmpstr (g_getenv ("GSK_RENDERER"), ==, gpu ? NULL : "cairo");
+      g_assert_cmpstr (g_getenv ("GDK_DEBUG"), ==, gpu ? "misc" : "misc,gl-disable");
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
 }
 
 static void
@@ -570,6 +671,9 @@ main (int   argc,
   g_test_add_func ("/app/video-paintable/pixel-aspect-ratio", test_pixel_aspect_ratio);
   g_test_add_func ("/app/video-paintable/pixels", test_pixels);
   g_test_add_func ("/app/video-paintable/zero-copy", test_zero_copy);
+  g_test_add_func ("/app/video-paintable/cairo-drawing", test_cairo_drawing);
+  g_test_add_func ("/app/renderer/gpu-detection", test_renderer_gpu_detection);
+  g_test_add_func ("/app/renderer/choice", test_renderer_choice);
   g_test_add_func ("/app/video-paintable/drops-late-frames", test_drops_late_frames);
   g_test_add_func ("/app/video-paintable/refusals", test_refusals);
   g_test_add_func ("/app/video-paintable/clear", test_clear);
