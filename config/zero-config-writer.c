@@ -955,6 +955,57 @@ compare_edits (gconstpointer a,
   return x->order < y->order ? -1 : (x->order > y->order);
 }
 
+/* A tab that indents a line inside a flow collection spanning lines ("{" ... "}"): libyaml
+ * takes it after a ',' but not after a plain value ("found a tab character that violates
+ * indentation"), and a value written there may be plain. Such a collection is refused for
+ * editing rather than guessed at; the file keeps loading. */
+static void
+refuse_flow_tabs (Writer             *w,
+                  const ZeroYamlNode *node)
+{
+  const char *t = w->doc->text;
+
+  if (node == NULL || w->error != NULL)
+    return;
+  if (node->flow && node->close > node->start)
+    {
+      gboolean edited = FALSE;
+
+      for (guint i = 0; i < w->edits->len && !edited; i++)
+        {
+          const Edit *edit = &g_array_index (w->edits, Edit, i);
+
+          edited = edit->start >= node->start && edit->start <= node->close;
+        }
+      for (gsize p = node->start; edited && p < node->close; p++)
+        {
+          gsize q = p + 1;
+
+          if (t[p] != '\n' && t[p] != '\r')
+            continue;
+          while (q < node->close && t[q] == ' ')
+            q++;
+          if (q < node->close && t[q] == '\t')
+            {
+              g_autofree char *where = NULL;
+              g_autofree char *why = NULL;
+              guint line = 1;
+
+              for (gsize j = 0; j < q; j++)
+                line += t[j] == '\n' || (t[j] == '\r' && t[j + 1] != '\n');
+              where = g_strdup_printf ("the '%s' starting on line %u",
+                                       node->kind == ZERO_YAML_MAPPING ? "{…}" : "[…]", node->line);
+              why = g_strdup_printf ("a tab indents its line %u; indent with spaces", line);
+              fail (w, where, why);
+              return;
+            }
+        }
+      return;
+    }
+  for (guint i = 0; node->children != NULL && i < node->children->len; i++)
+    refuse_flow_tabs (w, g_ptr_array_index (node->children, i));
+}
+
 /* Returns @doc's text with every key set in @edits (one slot per key in
  * the table) written in; NULL and an error when that cannot be done. */
 char *
@@ -984,6 +1035,7 @@ _zero_config_patch_text (const ZeroYamlDoc     *doc,
   for (guint i = 0; i < w.anchors->len; i++)
     render_anchor (&w, g_ptr_array_index (w.anchors, i));
   protect_final_block_scalar (&w);
+  refuse_flow_tabs (&w, doc->root);
 
   g_array_sort (w.edits, compare_edits);
   out = g_string_sized_new (doc->len + 256);

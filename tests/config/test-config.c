@@ -1248,6 +1248,51 @@ test_save_conflict (void)
 }
 
 /* Saving goes through a symlink to its target (dotfile managers). */
+/* A tab indenting a line of a "{...}" that spans lines: libyaml takes it after a ','
+ * but not after a plain value, which an edit may write there. Saving is refused, naming
+ * the line; the file is left as it was; with spaces it saves. */
+static void
+test_save_flow_tabs (void)
+{
+  static const char *tabbed = "user: {name: a}\nserver: {max_peers: 4,\n\t}\n";
+  static const char *spaced = "user: {name: a}\nserver: {max_peers: 4,\n  }\n";
+  g_autofree char *path = write_scratch ("flow-tabs.yaml", tabbed);
+  g_autofree char *spaced_path = write_scratch ("flow-spaces.yaml", spaced);
+  g_autoptr(ZeroConfig) config = NULL;
+  g_autoptr(ZeroConfig) fine = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *after = NULL;
+
+  config = zero_config_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (zero_config_get_int (config, "server.max_peers"), ==, 4);
+
+  /* An edit elsewhere is fine. */
+  g_assert_true (zero_config_set_string (config, "user.name", "b", &error));
+  g_assert_true (zero_config_save (config, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (zero_config_set_int (config, "server.mesh_limit", 2, &error));
+  g_assert_false (zero_config_save (config, &error));
+  g_assert_error (error, ZERO_CONFIG_ERROR, ZERO_CONFIG_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "starting on line 2"));
+  g_assert_nonnull (strstr (error->message, "a tab indents its line 3"));
+  after = read_file (path);
+  g_assert_cmpstr (after, ==, "user: {name: b}\nserver: {max_peers: 4,\n\t}\n");
+  g_clear_error (&error);
+
+  fine = zero_config_load (spaced_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (zero_config_set_int (fine, "server.mesh_limit", 2, &error));
+  g_assert_true (zero_config_save (fine, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&after, g_free);
+  after = read_file (spaced_path);
+  g_assert_cmpstr (after, ==, "user: {name: a}\nserver: {max_peers: 4, mesh_limit: 2,\n  }\n");
+  g_unlink (path);
+  g_unlink (spaced_path);
+}
+
 static void
 test_save_symlink (void)
 {
@@ -1587,6 +1632,7 @@ main (int   argc,
   g_test_add_func ("/config/save/deleted-file", test_save_deleted);
   g_test_add_func ("/config/save/conflict", test_save_conflict);
   g_test_add_func ("/config/save/symlink", test_save_symlink);
+  g_test_add_func ("/config/save/flow-tabs", test_save_flow_tabs);
   g_test_add_func ("/config/save/round-trip-all-keys", test_save_round_trip_all);
   g_test_add_func ("/config/robustness/garbage", test_garbage);
   g_test_add_func ("/config/robustness/corpus", test_corpus);
