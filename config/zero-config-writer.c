@@ -528,8 +528,8 @@ column_of (const ZeroYamlDoc *doc,
 
 /* The column of a block mapping: where its first key, or the '?' before
  * it, begins. The mapping's own mark may sit on a tag or anchor of the
- * mapping itself, lines above; those are skipped. A tag or anchor followed
- * by more on its line belongs to the first key and marks the column. */
+ * mapping itself, lines above; those are skipped. Properties followed by
+ * more on their line belong to the first key and mark the column. */
 static guint
 mapping_indent (const ZeroYamlDoc  *doc,
                 const ZeroYamlNode *mapping)
@@ -558,14 +558,19 @@ mapping_indent (const ZeroYamlDoc  *doc,
         }
       if (p >= doc->len || (t[p] != '!' && t[p] != '&'))
         break;
-      /* Anchor names are [A-Za-z0-9_-]; tags run to the next blank. */
-      for (q = p + 1; q < doc->len && (t[p] == '&' ? g_ascii_isalnum (t[q]) || t[q] == '_'
-                                                       || t[q] == '-'
-                                                   : strchr (" \t\r\n", t[q]) == NULL);
-           q++)
-        ;
-      while (q < doc->len && (t[q] == ' ' || t[q] == '\t'))
-        q++;
+      /* A node has up to two properties, a tag and an anchor, in either order. Anchor
+       * names are [A-Za-z0-9_-]; tags run to the next blank. */
+      for (q = p; q < doc->len && (t[q] == '!' || t[q] == '&');)
+        {
+          gboolean anchor = t[q] == '&';
+
+          for (q++; q < doc->len && (anchor ? g_ascii_isalnum (t[q]) || t[q] == '_' || t[q] == '-'
+                                            : strchr (" \t\r\n", t[q]) == NULL);
+               q++)
+            ;
+          while (q < doc->len && (t[q] == ' ' || t[q] == '\t'))
+            q++;
+        }
       if (q < doc->len && t[q] != '\n' && t[q] != '\r' && t[q] != '#')
         break;
       p = q;

@@ -1013,6 +1013,11 @@ test_save_styles (void)
       "media:\n    audio:\n        source: test\n    video:\n        fps: 24\n" },
     { "  media:\n    video: {fps: 30}\n", "media.audio.source", "none",
       "  media:\n    video: {fps: 30}\n    audio:\n      source: none\n" },
+    /* a tag and an anchor of the mapping itself, on its key's line */
+    { "media: !!map &m\n  video:\n    fps: 30\n", "media.audio.source", "none",
+      "media: !!map &m\n  video:\n    fps: 30\n  audio:\n    source: none\n" },
+    { "media: &m !!map\n  video: {fps: 30}\n", "media.audio.source", "none",
+      "media: &m !!map\n  video: {fps: 30}\n  audio:\n    source: none\n" },
     /* no trailing newline, CRLF line ends, documents markers */
     { "user:\n  name: a", "sfu.enabled", "true", "user:\n  name: a\nsfu:\n  enabled: true\n" },
     { "user:\r\n  name: a\r\n", "user.name", "b", "user:\r\n  name: b\r\n" },
