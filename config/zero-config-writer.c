@@ -811,6 +811,9 @@ render_anchor (Writer *w,
         g_string_append (out, ", ");
       render_flow (w, out, anchor->entries, 0, anchor->entries->len, anchor->depth);
       at = last != NULL ? last->end : node->close;
+      /* "{a: {b: 1}#c" + ", d: 2": a '#' right after a value of ours would be part of it. */
+      if (w->doc->text[at] == '#')
+        g_string_append_c (out, ' ');
       add_edit (w, at, at, anchor->depth, g_string_free (out, FALSE));
       return;
     }

@@ -1002,6 +1002,8 @@ test_save_styles (void)
     { "user: {name: ~}\n", "user.name", "bob", "user: {name: bob}\n" },
     { "user: {name:\n}\n", "user.name", "bob", "user: {name: bob\n}\n" },
     { "user: {x:\n}\n", "user.name", "bob", "user: {x: , name: \"bob\"\n}\n" },
+    { "server: {tls: {a: 1}#c\n}\n", "server.max_peers", "4",
+      "server: {tls: {a: 1}, max_peers: 4 #c\n}\n" },
     /* quoting styles are kept */
     { "user:\n  name: 'x'\n", "user.name", "it's", "user:\n  name: 'it''s'\n" },
     { "user:\n  name: \"x\"\n", "user.name", "bob", "user:\n  name: \"bob\"\n" },
