@@ -1014,6 +1014,34 @@ refuse_flow_tabs (Writer             *w,
     refuse_flow_tabs (w, g_ptr_array_index (node->children, i));
 }
 
+/* A blank or comment-only line indented with a tab: inside a plain value libyaml reads it
+ * as part of that value, elsewhere as an error ("found character that cannot start any
+ * token"). An edit that removes or quotes such a value exposes the tab, so a file like
+ * that is refused for editing; it keeps loading. */
+static void
+refuse_tabbed_blank_lines (Writer *w)
+{
+  const char *t = w->doc->text;
+  guint line = 1;
+
+  for (gsize p = 0; p < w->doc->len && w->error == NULL; line++)
+    {
+      gboolean tab = FALSE;
+
+      for (; p < w->doc->len && (t[p] == ' ' || t[p] == '\t'); p++)
+        tab |= t[p] == '\t';
+      if (tab && (p >= w->doc->len || t[p] == '\n' || t[p] == '\r' || t[p] == '#'))
+        {
+          g_autofree char *why = g_strdup_printf ("a tab indents its blank or comment line %u; "
+                                                  "indent with spaces", line);
+          fail (w, "the file", why);
+        }
+      while (p < w->doc->len && t[p] != '\n' && t[p] != '\r')
+        p++;
+      p += p < w->doc->len && t[p] == '\r' && p + 1 < w->doc->len && t[p + 1] == '\n' ? 2 : 1;
+    }
+}
+
 /* Returns @doc's text with every key set in @edits (one slot per key in
  * the table) written in; NULL and an error when that cannot be done. */
 char *
@@ -1044,6 +1072,7 @@ _zero_config_patch_text (const ZeroYamlDoc     *doc,
     render_anchor (&w, g_ptr_array_index (w.anchors, i));
   protect_final_block_scalar (&w);
   refuse_flow_tabs (&w, doc->root);
+  refuse_tabbed_blank_lines (&w);
 
   g_array_sort (w.edits, compare_edits);
   out = g_string_sized_new (doc->len + 256);

@@ -1288,6 +1288,20 @@ test_save_flow_tabs (void)
   g_assert_cmpstr (after, ==, "user: {name: b}\nserver: {max_peers: 4,\n\t}\n");
   g_clear_error (&error);
 
+  /* A blank line indented with a tab, swallowed by the plain value before it. */
+  {
+    g_autofree char *blank_path = write_scratch ("tab-blank.yaml", "user:\n  name: a\n   \t\n");
+    g_autoptr(ZeroConfig) blank = zero_config_load (blank_path, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (zero_config_set_string (blank, "user.name", "yes", &error));
+    g_assert_false (zero_config_save (blank, &error));
+    g_assert_error (error, ZERO_CONFIG_ERROR, ZERO_CONFIG_ERROR_IO);
+    g_assert_nonnull (strstr (error->message, "a tab indents its blank or comment line 3"));
+    g_clear_error (&error);
+    g_unlink (blank_path);
+  }
+
   fine = zero_config_load (spaced_path, &error);
   g_assert_no_error (error);
   g_assert_true (zero_config_set_int (fine, "server.mesh_limit", 2, &error));
