@@ -15,6 +15,8 @@
 
 #include "zero-application.h"
 #include "zero-ice-server-row.h"
+#include "camera/zero-media-source.h"
+#include "sessionmanager/zero-session-manager.h"
 
 typedef struct
 {
@@ -567,6 +569,19 @@ zero_preferences_window_init (ZeroPreferencesWindow *self)
     }
 }
 
+/* The engine's device list: inside Flatpak its cameras come from the Camera portal's
+ * PipeWire remote, which the process-wide list does not see. Without an engine yet, the
+ * process-wide list (camera/zero-device-list.h). */
+static ZeroDeviceList *
+engine_devices (ZeroApplication *application)
+{
+  ZeroWindow *window = zero_application_get_main_window (application);
+  ZeroSessionManager *manager = window ? zero_window_get_manager (window) : NULL;
+  ZeroMediaSource *media = manager ? zero_session_manager_get_media_source (manager) : NULL;
+
+  return media ? zero_media_source_get_devices (media) : zero_device_list_get_default ();
+}
+
 /* Public API */
 
 /**
@@ -584,8 +599,7 @@ zero_preferences_window_new (ZeroApplication *application)
   self = g_object_new (ZERO_TYPE_PREFERENCES_WINDOW, NULL);
   self->application = g_object_ref (application);
   self->config = g_object_ref (zero_application_get_config (application));
-  /* Process-wide and never stopped (camera/zero-device-list.h). */
-  self->devices = g_object_ref (zero_device_list_get_default ());
+  self->devices = g_object_ref (engine_devices (application));
   g_signal_connect_object (self->devices, "devices-changed", G_CALLBACK (rebuild_devices), self,
                            G_CONNECT_SWAPPED);
   load (self);

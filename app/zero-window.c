@@ -296,9 +296,19 @@ on_camera_portal_done (GObject      *source,
     }
   else
     {
-      /* The permission is granted. The engine opens cameras on the default PipeWire
-       * remote and takes no remote fd yet (pipewiresrc fd=): a camera/ addition. */
-      close (fd);
+      /* Granted: the cameras (list, preview, call) come from the portal's PipeWire remote,
+       * which the sandbox reaches where the default one is not. */
+      ensure_manager (self);
+      if (self->manager == NULL)
+        close (fd);
+      else if (!zero_session_manager_set_camera_remote (self->manager, fd, &error))
+        {
+          /* Translators: %s says why */
+          g_autofree char *text = g_strdup_printf (_("No access to the camera: %s"),
+                                                   error->message);
+
+          zero_welcome_page_add_media_status (self->welcome_page, text);
+        }
     }
   self->camera_portal_done = TRUE;
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))

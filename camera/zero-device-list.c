@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "camera/zero-camera-remote.h"
+
 GST_DEBUG_CATEGORY_STATIC (zero_device_list_debug);
 #define GST_CAT_DEFAULT zero_device_list_debug
 
@@ -14,6 +16,10 @@ struct _ZeroDeviceList {
   GstDeviceMonitor *monitor;
   guint bus_watch_id;
   gboolean started;
+
+  /* A list made for a camera remote: its cameras, and the base list's other devices. */
+  ZeroCameraRemote *cameras;
+  ZeroDeviceList *base;
 };
 
 G_DEFINE_FINAL_TYPE (ZeroDeviceList, zero_device_list, G_TYPE_OBJECT)
@@ -89,9 +95,8 @@ structure_dup_string (const GstStructure *s,
   return gst_value_serialize (v);
 }
 
-/* Converts a GstDevice; NULL when it is of none of our classes. */
-static ZeroMediaDevice *
-device_from_gst (GstDevice *gst_device)
+ZeroMediaDevice *
+zero_media_device_new_from_gst (GstDevice *gst_device)
 {
   g_autoptr(GstStructure) props = gst_device_get_properties (gst_device);
   g_autoptr(ZeroMediaDevice) device = g_new0 (ZeroMediaDevice, 1);
@@ -159,7 +164,7 @@ on_monitor_message (GstBus     *bus,
       return G_SOURCE_CONTINUE;
     }
 
-  device = device_from_gst (gst_device);
+  device = zero_media_device_new_from_gst (gst_device);
   if (device == NULL)
     return G_SOURCE_CONTINUE;
 
@@ -178,6 +183,12 @@ zero_device_list_dispose (GObject *object)
 {
   ZeroDeviceList *self = ZERO_DEVICE_LIST (object);
 
+  if (self->cameras != NULL)
+    g_signal_handlers_disconnect_by_data (self->cameras, self);
+  g_clear_object (&self->cameras);
+  if (self->base != NULL)
+    g_signal_handlers_disconnect_by_data (self->base, self);
+  g_clear_object (&self->base);
   g_clear_handle_id (&self->bus_watch_id, g_source_remove);
   if (self->monitor != NULL && self->started)
     gst_device_monitor_stop (self->monitor);
@@ -212,6 +223,11 @@ zero_device_list_class_init (ZeroDeviceListClass *klass)
 static void
 zero_device_list_init (ZeroDeviceList *self)
 {
+}
+
+static void
+start_monitor (ZeroDeviceList *self)
+{
   g_autoptr(GstBus) bus = NULL;
 
   self->monitor = gst_device_monitor_new ();
@@ -234,8 +250,74 @@ zero_device_list_get_default (void)
 
   /* Main context only, like everything the application sees. */
   if (list == NULL)
-    list = g_object_new (ZERO_TYPE_DEVICE_LIST, NULL);
+    {
+      list = g_object_new (ZERO_TYPE_DEVICE_LIST, NULL);
+      start_monitor (list);
+    }
   return list;
+}
+
+static void
+emit_change (ZeroDeviceList  *self,
+             guint            signal_id,
+             ZeroMediaDevice *device)
+{
+  g_object_ref (self);
+  g_signal_emit (self, signal_id, 0, device);
+  g_signal_emit (self, signals[SIGNAL_DEVICES_CHANGED], 0);
+  g_object_unref (self);
+}
+
+static void
+on_camera_added (ZeroCameraRemote *remote,
+                 ZeroMediaDevice  *device,
+                 ZeroDeviceList   *self)
+{
+  emit_change (self, signals[SIGNAL_DEVICE_ADDED], device);
+}
+
+static void
+on_camera_removed (ZeroCameraRemote *remote,
+                   ZeroMediaDevice  *device,
+                   ZeroDeviceList   *self)
+{
+  emit_change (self, signals[SIGNAL_DEVICE_REMOVED], device);
+}
+
+/* The base list's cameras are not ours: only its microphones and speakers pass. */
+static void
+on_base_added (ZeroDeviceList  *base,
+               ZeroMediaDevice *device,
+               ZeroDeviceList  *self)
+{
+  if (device->device_class != ZERO_DEVICE_VIDEO_SOURCE)
+    emit_change (self, signals[SIGNAL_DEVICE_ADDED], device);
+}
+
+static void
+on_base_removed (ZeroDeviceList  *base,
+                 ZeroMediaDevice *device,
+                 ZeroDeviceList  *self)
+{
+  if (device->device_class != ZERO_DEVICE_VIDEO_SOURCE)
+    emit_change (self, signals[SIGNAL_DEVICE_REMOVED], device);
+}
+
+ZeroDeviceList *
+zero_device_list_new_for_camera_remote (ZeroCameraRemote *remote)
+{
+  ZeroDeviceList *self;
+
+  g_return_val_if_fail (ZERO_IS_CAMERA_REMOTE (remote), NULL);
+
+  self = g_object_new (ZERO_TYPE_DEVICE_LIST, NULL);
+  self->cameras = g_object_ref (remote);
+  self->base = g_object_ref (zero_device_list_get_default ());
+  g_signal_connect (remote, "device-added", G_CALLBACK (on_camera_added), self);
+  g_signal_connect (remote, "device-removed", G_CALLBACK (on_camera_removed), self);
+  g_signal_connect (self->base, "device-added", G_CALLBACK (on_base_added), self);
+  g_signal_connect (self->base, "device-removed", G_CALLBACK (on_base_removed), self);
+  return self;
 }
 
 GPtrArray *
@@ -247,6 +329,11 @@ zero_device_list_get (ZeroDeviceList *self,
 
   g_return_val_if_fail (ZERO_IS_DEVICE_LIST (self), NULL);
 
+  if (self->cameras != NULL)
+    return device_class == ZERO_DEVICE_VIDEO_SOURCE
+               ? zero_camera_remote_get_devices (self->cameras)
+               : zero_device_list_get (self->base, device_class);
+
   result = g_ptr_array_new_with_free_func ((GDestroyNotify) zero_media_device_free);
   if (!self->started)
     return result;
@@ -254,7 +341,7 @@ zero_device_list_get (ZeroDeviceList *self,
   devices = gst_device_monitor_get_devices (self->monitor);
   for (GList *l = devices; l != NULL; l = l->next)
     {
-      ZeroMediaDevice *device = device_from_gst (l->data);
+      ZeroMediaDevice *device = zero_media_device_new_from_gst (l->data);
 
       if (device != NULL && device->device_class == device_class)
         g_ptr_array_add (result, device);

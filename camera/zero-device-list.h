@@ -1,5 +1,5 @@
-/* zero-device-list.h: cameras, microphones and speakers found by GstDeviceMonitor, with
- * hot-plug signals delivered on the main context.
+/* zero-device-list.h: cameras, microphones and speakers found by GstDeviceMonitor (or,
+ * for cameras, on a given PipeWire remote), with hot-plug signals on the main context.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
@@ -26,6 +26,8 @@ typedef struct {
 GType            zero_media_device_get_type (void) G_GNUC_CONST;
 ZeroMediaDevice *zero_media_device_copy     (const ZeroMediaDevice *device);
 void             zero_media_device_free     (ZeroMediaDevice *device);
+/* From a GstDevice; NULL when it is no camera, microphone or speaker. */
+ZeroMediaDevice *zero_media_device_new_from_gst (GstDevice *gst_device);
 /* TRUE when @spec (an id or a PipeWire node name) names @device. */
 gboolean         zero_media_device_matches  (const ZeroMediaDevice *device,
                                              const char            *spec);
@@ -42,6 +44,10 @@ G_DECLARE_FINAL_TYPE (ZeroDeviceList, zero_device_list, ZERO, DEVICE_LIST, GObje
  * One list, never stopped: stopping GStreamer's PipeWire device provider (PipeWire 0.3.65,
  * Debian 12) double-frees a proxy that its own thread already freed. */
 ZeroDeviceList *zero_device_list_get_default (void);
+/* A new list whose cameras are those of @remote (a PipeWire remote fd, e.g. the Camera
+ * portal's), with the default list's microphones and speakers; same signals. */
+typedef struct _ZeroCameraRemote ZeroCameraRemote;
+ZeroDeviceList *zero_device_list_new_for_camera_remote (ZeroCameraRemote *remote);
 /* A new array of ZeroMediaDevice of @device_class, in the monitor's order. */
 GPtrArray      *zero_device_list_get   (ZeroDeviceList *self,
                                         ZeroDeviceClass device_class);

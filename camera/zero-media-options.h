@@ -18,6 +18,8 @@ typedef enum {
   ZERO_MEDIA_ERROR_PIPELINE,         /* the pipeline failed to build or to change state */
   ZERO_MEDIA_ERROR_DEVICE_FAILED,    /* a capture device stopped working */
   ZERO_MEDIA_ERROR_STATE,            /* the call is not valid in the current state */
+  ZERO_MEDIA_ERROR_REMOTE,           /* a PipeWire remote fd is unusable (closed, not a
+                                      * socket, gone, silent) */
 } ZeroMediaError;
 
 typedef enum {

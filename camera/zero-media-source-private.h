@@ -6,6 +6,7 @@
 #include <gst/gst.h>
 
 #include "camera/zero-bitrate-controller.h"
+#include "camera/zero-camera-remote.h"
 #include "camera/zero-device-list.h"
 #include "camera/zero-media-source.h"
 
@@ -54,10 +55,14 @@ struct _ZeroMediaSource {
   gboolean started;
   gint64 start_time_us;
   GPtrArray *pending_notices; /* char*: messages found before start(), emitted by it */
-  ZeroDeviceList *devices;
+  ZeroDeviceList *devices;   /* the default list, or one for camera_remote */
   gulong device_removed_id;
   gulong devices_changed_id;
   ZeroBitrateController *bitrate;
+
+  /* Cameras on a given PipeWire remote (Camera portal) instead of the default one: it owns
+   * the fd, which every camera pipewiresrc shares (see zero-camera-remote.h). */
+  ZeroCameraRemote *camera_remote;
 
   /* Video. */
   gboolean has_video;
@@ -94,6 +99,7 @@ struct _ZeroMediaSource {
   /* Screen share. */
   ZeroEncodeChain *screen;
   GPtrArray *screen_elements; /* capture elements in front of the screen encoder */
+  int screen_fd;              /* the ScreenCast portal's remote, owned; -1: none */
 
   /* Playback. */
   GstElement *play_mixer;
@@ -114,6 +120,9 @@ GstElement *_zero_make_live_aggregator (const char *factory,
                                         GError    **error);
 void     _zero_mark_ours (GstElement *element);
 ZeroDeviceList *_zero_media_source_ensure_devices (ZeroMediaSource *self);
+/* A pipewiresrc on the camera remote when one is set, else on the default remote. */
+GstElement *_zero_media_source_make_camera_src (ZeroMediaSource *self,
+                                                GError         **error);
 
 /* zero-encoder.c */
 ZeroEncodeChain *_zero_encode_chain_new (GstBin                 *bin,

@@ -8,6 +8,11 @@
 
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
+
+/* How long a camera remote may take to answer its first round trip (a local PipeWire
+ * answers within milliseconds; a remote that never does is refused, not waited for). */
+#define CAMERA_REMOTE_TIMEOUT_MS 3000
 
 GST_DEBUG_CATEGORY (zero_media_debug);
 #define GST_CAT_DEFAULT zero_media_debug
@@ -341,12 +346,24 @@ on_devices_changed (ZeroDeviceList *list,
   g_signal_emit (user_data, signals[SIGNAL_DEVICES_CHANGED], 0);
 }
 
+static void
+drop_devices (ZeroMediaSource *self)
+{
+  if (self->devices == NULL)
+    return;
+  g_clear_signal_handler (&self->device_removed_id, self->devices);
+  g_clear_signal_handler (&self->devices_changed_id, self->devices);
+  g_clear_object (&self->devices);
+}
+
 ZeroDeviceList *
 _zero_media_source_ensure_devices (ZeroMediaSource *self)
 {
   if (self->devices == NULL)
     {
-      self->devices = g_object_ref (zero_device_list_get_default ());
+      self->devices = self->camera_remote != NULL
+                          ? zero_device_list_new_for_camera_remote (self->camera_remote)
+                          : g_object_ref (zero_device_list_get_default ());
       self->device_removed_id = g_signal_connect (self->devices, "device-removed",
                                                   G_CALLBACK (on_device_removed), self);
       self->devices_changed_id = g_signal_connect (self->devices, "devices-changed",
@@ -460,12 +477,8 @@ zero_media_source_dispose (GObject *object)
       self->video_pump = NULL;
       gst_clear_object (&self->pipeline);
     }
-  if (self->devices != NULL)
-    {
-      g_clear_signal_handler (&self->device_removed_id, self->devices);
-      g_clear_signal_handler (&self->devices_changed_id, self->devices);
-      g_clear_object (&self->devices);
-    }
+  drop_devices (self);
+  g_clear_object (&self->camera_remote);
   if (self->bitrate != NULL)
     g_signal_handlers_disconnect_by_data (self->bitrate, self);
   g_clear_object (&self->bitrate);
@@ -480,6 +493,8 @@ zero_media_source_finalize (GObject *object)
 
   _zero_capture_clear (&self->video_capture);
   _zero_capture_clear (&self->audio_capture);
+  if (self->screen_fd >= 0)
+    close (self->screen_fd);
   g_clear_pointer (&self->playback_pads, g_hash_table_unref);
   g_clear_pointer (&self->pending_notices, g_ptr_array_unref);
   g_clear_pointer (&self->echo_probe_name, g_free);
@@ -562,6 +577,7 @@ zero_media_source_init (ZeroMediaSource *self)
   /* webrtcdsp finds its probe by name in a process-wide list: keep names unique. */
   self->echo_probe_name = g_strdup_printf ("zero-echo-probe-%u",
                                            g_atomic_int_add (&probe_counter, 1));
+  self->screen_fd = -1;
   self->video_capture.type = ZERO_VIDEO_SOURCE_NONE;
   self->video_capture.description = g_strdup ("none");
   self->audio_capture.type = ZERO_AUDIO_SOURCE_NONE;
@@ -628,15 +644,27 @@ ZeroMediaSource *
 zero_media_source_new (const ZeroMediaOptions *opts,
                        GError                **error)
 {
+  return zero_media_source_new_with_camera_remote (opts, -1, error);
+}
+
+ZeroMediaSource *
+zero_media_source_new_with_camera_remote (const ZeroMediaOptions *opts,
+                                          int                     camera_fd,
+                                          GError                **error)
+{
   g_autoptr(ZeroMediaSource) self = NULL;
   ZeroMediaOptions defaults;
 
+  g_return_val_if_fail (camera_fd >= -1, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!gst_is_initialized ())
     gst_init (NULL, NULL);
 
   self = g_object_new (ZERO_TYPE_MEDIA_SOURCE, NULL);
+  /* Before anything is resolved: the cameras to choose from are the remote's. */
+  if (camera_fd >= 0 && !zero_media_source_set_camera_remote (self, camera_fd, error))
+    return NULL;
   if (opts == NULL)
     {
       zero_media_options_init (&defaults);
@@ -1122,4 +1150,113 @@ zero_media_source_get_preview (ZeroMediaSource *self)
 {
   g_return_val_if_fail (ZERO_IS_MEDIA_SOURCE (self), FALSE);
   return self->preview_bin != NULL;
+}
+
+/* Camera remote */
+
+GstElement *
+_zero_media_source_make_camera_src (ZeroMediaSource *self,
+                                    GError         **error)
+{
+  GstElement *src;
+
+  if (!(src = _zero_make_element ("pipewiresrc", NULL, error)))
+    return NULL;
+  /* The very fd the remote's device provider uses, not a dup: pipewiresrc shares its
+   * PipeWire core by fd number, and a second core on the same connection would reset the
+   * first one's objects. (pipewiresrc 0.3.65 connects on a dup of its own and never closes
+   * the fd it is given.) */
+  if (self->camera_remote != NULL)
+    {
+      static guint counter;
+      g_autofree char *prefix = zero_camera_remote_dup_node_prefix ();
+      g_autofree char *name = g_strdup_printf ("%s%u", prefix, g_atomic_int_add (&counter, 1));
+      g_autoptr(GstStructure) props = gst_structure_new ("props", "node.name", G_TYPE_STRING,
+                                                         name, NULL);
+
+      g_object_set (src, "fd", zero_camera_remote_get_fd (self->camera_remote),
+                    "stream-properties", props, NULL);
+    }
+  return src;
+}
+
+/* After a remote change: the camera chosen if the new remote has it, else its first, else
+ * none (with a message). */
+static void
+reopen_camera (ZeroMediaSource *self,
+               const char      *spec)
+{
+  g_autoptr(GError) error = NULL;
+  ZeroVideoSourceType type = ZERO_VIDEO_SOURCE_PIPEWIRE;
+  g_autofree char *device = g_strdup (spec);
+
+  if (!_zero_video_resolve (self, &type, &device, NULL))
+    {
+      type = ZERO_VIDEO_SOURCE_PIPEWIRE;
+      g_clear_pointer (&device, g_free);
+      if (!_zero_video_resolve (self, &type, &device, &error))
+        {
+          _zero_media_source_notice (self, "%s. Sending black video until another camera "
+                                     "is chosen.", error->message);
+          return;
+        }
+    }
+  if (!_zero_video_attach (self, type, device, &error))
+    _zero_media_source_notice (self, "The camera (%s) could not be opened: %s. Sending "
+                               "black video until another camera is chosen.", device,
+                               error->message);
+}
+
+gboolean
+zero_media_source_set_camera_remote (ZeroMediaSource *self,
+                                     int              fd,
+                                     GError         **error)
+{
+  g_autoptr(ZeroCameraRemote) remote = NULL;
+  g_autofree char *reopen_spec = NULL;
+  gboolean reopen;
+
+  g_return_val_if_fail (ZERO_IS_MEDIA_SOURCE (self), FALSE);
+  g_return_val_if_fail (fd >= -1, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (fd >= 0)
+    {
+      remote = zero_camera_remote_new (fd, CAMERA_REMOTE_TIMEOUT_MS, error);
+      if (remote == NULL)
+        return FALSE;
+    }
+  else if (self->camera_remote == NULL)
+    return TRUE;
+
+  /* A PipeWire camera captured (or chosen while paused) lives on the old remote: its
+   * element must be gone before that remote's connection closes. */
+  reopen = self->has_video && self->video_capture.type == ZERO_VIDEO_SOURCE_PIPEWIRE;
+  if (reopen)
+    {
+      reopen_spec = g_strdup (self->video_capture.device_spec);
+      _zero_video_detach (self);
+    }
+
+  drop_devices (self);
+  g_clear_object (&self->camera_remote);
+  self->camera_remote = g_steal_pointer (&remote);
+  GST_INFO ("cameras now come from %s", fd >= 0 ? "a given PipeWire remote"
+                                                 : "the default PipeWire remote");
+  /* Reconnects the device signals, on the new list. */
+  if (self->pipeline != NULL)
+    _zero_media_source_ensure_devices (self);
+
+  if (reopen)
+    reopen_camera (self, reopen_spec);
+  if (self->pipeline != NULL)
+    g_signal_emit (self, signals[SIGNAL_DEVICES_CHANGED], 0);
+  return TRUE;
+}
+
+int
+zero_media_source_get_camera_remote (ZeroMediaSource *self)
+{
+  g_return_val_if_fail (ZERO_IS_MEDIA_SOURCE (self), -1);
+  return self->camera_remote ? zero_camera_remote_get_fd (self->camera_remote) : -1;
 }

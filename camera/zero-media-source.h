@@ -59,6 +59,11 @@ typedef struct {
 
 ZeroMediaSource *zero_media_source_new (const ZeroMediaOptions *opts,
                                         GError                **error);
+/* Same, with the cameras of the PipeWire remote @camera_fd (see
+ * zero_media_source_set_camera_remote(); ownership passes, also on failure). */
+ZeroMediaSource *zero_media_source_new_with_camera_remote (const ZeroMediaOptions *opts,
+                                                           int                     camera_fd,
+                                                           GError                **error);
 GstPipeline *zero_media_source_get_pipeline (ZeroMediaSource *self);
 const ZeroMediaOptions *zero_media_source_get_options (ZeroMediaSource *self);
 gboolean     zero_media_source_start (ZeroMediaSource *self,
@@ -130,6 +135,21 @@ gboolean     zero_media_source_set_audio_device (ZeroMediaSource     *self,
                                                  ZeroAudioSourceType  type,
                                                  const char          *device,
                                                  GError             **error);
+/* Cameras from the PipeWire remote @fd (e.g. the Camera portal's, inside Flatpak) instead
+ * of the default one: the device list's cameras are the remote's (with their hot-plug
+ * signals), and camera capture runs on that connection (pipewiresrc fd=, the same fd for
+ * every element: one connection, one PipeWire core). Ownership of @fd passes to the source
+ * (closed on finalize, on replacement, or at once on failure); -1 goes back to the default
+ * remote. A PipeWire camera being captured is reopened on the new remote (the same node if
+ * it is there, else its first camera; else black with a ::message). A
+ * ZERO_MEDIA_ERROR_REMOTE naming the fd and the problem when it is closed, not a connected
+ * socket, or its remote is gone or silent (a round trip bounded to 3 s: no hang); the
+ * cameras in use then stay as they were. Safe while running. */
+gboolean     zero_media_source_set_camera_remote (ZeroMediaSource *self,
+                                                  int              fd,
+                                                  GError         **error);
+/* The camera remote's fd (owned by the source), or -1. */
+int          zero_media_source_get_camera_remote (ZeroMediaSource *self);
 /* What is being captured now: e.g. "pipewire:zero-test-camera", "test", "none". */
 char        *zero_media_source_dup_video_capture (ZeroMediaSource *self);
 char        *zero_media_source_dup_audio_capture (ZeroMediaSource *self);

@@ -27,6 +27,13 @@ _zero_screen_teardown (ZeroMediaSource *self)
       g_clear_pointer (&self->screen_elements, g_ptr_array_unref);
     }
   g_clear_pointer (&self->screen, _zero_encode_chain_free);
+  /* pipewiresrc connects on a dup() of its fd and never closes the one it was given
+   * (gstreamer1.0-pipewire 0.3.65): it is ours to close, once the source is gone. */
+  if (self->screen_fd >= 0)
+    {
+      close (self->screen_fd);
+      self->screen_fd = -1;
+    }
 }
 
 /* Takes ownership of @src (floating). */
@@ -149,11 +156,25 @@ zero_media_source_add_screen (ZeroMediaSource *self,
       close (pw_fd);
       return FALSE;
     }
+  if (self->screen != NULL)
+    {
+      /* Refused below; the fd is still ours to close. */
+      close (pw_fd);
+      return add_screen_with_source (self, src, error);
+    }
   path = g_strdup_printf ("%u", node_id);
-  /* pipewiresrc owns the fd from here on and closes it. */
   g_object_set (src, "fd", pw_fd, "path", path, "client-name", "Zero screen share",
                 "do-timestamp", TRUE, NULL);
-  return add_screen_with_source (self, src, error);
+  /* Kept open while the source lives; the teardown closes it. */
+  self->screen_fd = pw_fd;
+  if (!add_screen_with_source (self, src, error))
+    {
+      if (self->screen_fd >= 0)
+        close (self->screen_fd);
+      self->screen_fd = -1;
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean

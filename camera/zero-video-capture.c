@@ -82,6 +82,10 @@ _zero_video_resolve (ZeroMediaSource     *self,
               g_set_error (error, ZERO_MEDIA_ERROR, ZERO_MEDIA_ERROR_NO_DEVICE,
                            "PipeWire camera '%s' not found; cameras available: %s",
                            *device, names);
+            else if (self->camera_remote != NULL)
+              g_set_error (error, ZERO_MEDIA_ERROR, ZERO_MEDIA_ERROR_NO_DEVICE,
+                           "No camera on the PipeWire remote (fd %d)",
+                           zero_camera_remote_get_fd (self->camera_remote));
             else
               g_set_error (error, ZERO_MEDIA_ERROR, ZERO_MEDIA_ERROR_NO_DEVICE,
                            "No PipeWire camera found (is PipeWire running?); cameras "
@@ -213,7 +217,7 @@ make_capture_bin (ZeroMediaSource     *self,
 
       if (type == ZERO_VIDEO_SOURCE_PIPEWIRE)
         {
-          if (!(src = _zero_make_element ("pipewiresrc", NULL, error)))
+          if (!(src = _zero_media_source_make_camera_src (self, error)))
             return NULL;
           /* Some PipeWire producers send no timestamps: stamp capture time here. */
           g_object_set (src, "client-name", "Zero", "do-timestamp", TRUE, NULL);

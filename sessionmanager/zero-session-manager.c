@@ -3,10 +3,13 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sessionmanager/zero-session-manager-private.h"
 
+#include <fcntl.h>
 #include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "camera/zero-camera-remote.h"
 
 #include "sessionmanager/zero-participant-private.h"
 #include "sessionmanager/zero-session-link.h"
@@ -68,6 +71,7 @@ struct _ZeroSessionManager {
   guint stats_interval_ms;
 
   ZeroMediaSource *media;
+  int camera_fd;             /* Camera portal remote for the media not started yet, or -1 */
   ZeroPeerManager *peers;
   ZeroSessionSfu *sfu;       /* instead of the mesh once the session is on the SFU */
   GPtrArray *ice_servers;    /* of the last welcome, for the SFU's connections */
@@ -336,7 +340,15 @@ zero_session_manager_start_media (ZeroSessionManager *self,
       return FALSE;
     }
   opts.frame_stamp = self->frame_stamp;
-  self->media = zero_media_source_new (&opts, &local);
+  self->media = zero_media_source_new_with_camera_remote (&opts, self->camera_fd, &local);
+  self->camera_fd = -1;
+  if (self->media == NULL && g_error_matches (local, ZERO_MEDIA_ERROR, ZERO_MEDIA_ERROR_REMOTE))
+    {
+      /* The microphone still works without the cameras' remote. */
+      emit_message (self, TRUE, _("No access to the camera: %s"), local->message);
+      g_clear_error (&local);
+      self->media = zero_media_source_new (&opts, &local);
+    }
   if (self->media == NULL)
     {
       g_set_error (error, ZERO_SESSION_ERROR, ZERO_SESSION_ERROR_MEDIA,
@@ -366,6 +378,29 @@ zero_session_manager_get_media_source (ZeroSessionManager *self)
 {
   g_return_val_if_fail (ZERO_IS_SESSION_MANAGER (self), NULL);
   return self->media;
+}
+
+gboolean
+zero_session_manager_set_camera_remote (ZeroSessionManager *self,
+                                        int                 fd,
+                                        GError            **error)
+{
+  g_return_val_if_fail (ZERO_IS_SESSION_MANAGER (self), FALSE);
+  g_return_val_if_fail (fd >= -1, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->media != NULL)
+    return zero_media_source_set_camera_remote (self->media, fd, error);
+  if (fd >= 0 && !zero_camera_remote_check_fd (fd, error))
+    {
+      if (fcntl (fd, F_GETFD) >= 0)
+        close (fd);
+      return FALSE;
+    }
+  if (self->camera_fd >= 0)
+    close (self->camera_fd);
+  self->camera_fd = fd;
+  return TRUE;
 }
 
 /* What we tell peers (and show on our own tile). */
@@ -1522,6 +1557,8 @@ zero_session_manager_finalize (GObject *object)
   g_clear_object (&self->participants);
   g_clear_pointer (&self->remotes, g_hash_table_unref);
   g_main_context_unref (self->context);
+  if (self->camera_fd >= 0)
+    close (self->camera_fd);
   g_free (self->video_caps);
   g_free (self->session_id);
   g_free (self->server);
@@ -1589,6 +1626,7 @@ zero_session_manager_init (ZeroSessionManager *self)
   self->remotes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->video_enabled = TRUE;
   self->role = ZERO_ROLE_PARTICIPANT;
+  self->camera_fd = -1;
 }
 
 /* --- public API ---------------------------------------------------------- */

@@ -89,6 +89,13 @@ gboolean            zero_session_manager_start_media      (ZeroSessionManager *s
                                                            GError            **error);
 /* NULL before start_media() or a join. */
 ZeroMediaSource    *zero_session_manager_get_media_source (ZeroSessionManager *self);
+/* Cameras from the PipeWire remote @fd (the Camera portal's; ownership passes, also on
+ * failure; -1: the default remote), before or after the media start: see
+ * zero_media_source_set_camera_remote(). Before, a remote that turns out unusable at the
+ * start is reported by ::message and the media start without it. */
+gboolean            zero_session_manager_set_camera_remote (ZeroSessionManager *self,
+                                                            int                 fd,
+                                                            GError            **error);
 
 void                zero_session_manager_join_async  (ZeroSessionManager    *self,
                                                       const ZeroJoinOptions *opts,

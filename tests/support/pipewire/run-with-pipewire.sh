@@ -2,7 +2,8 @@
 # run-with-pipewire.sh: run a command inside a private, headless PipeWire session
 # that has a virtual camera and a virtual microphone.
 #
-#   run-with-pipewire.sh [--no-camera] [--no-mic] [--camera-caps CAPS] -- COMMAND [ARGS...]
+#   run-with-pipewire.sh [--no-camera] [--no-mic] [--camera-caps CAPS] [--camera-role]
+#                        -- COMMAND [ARGS...]
 #
 # It makes a private XDG_RUNTIME_DIR (0700), starts a session bus (dbus-run-session),
 # pipewire and wireplumber, waits until `wpctl status` answers, then creates
@@ -14,6 +15,8 @@
 # ZERO_PW_CAMERA_KEEPALIVE (a consumer the harness keeps linked to the camera, see below),
 # ZERO_PW_MIC and ZERO_PW_HARNESS=1 exported; its exit status is the script's.
 # Everything started here is stopped on exit, also on failure or a signal.
+# --camera-role gives the virtual camera media.role=Camera, as the Camera portal (and
+# WirePlumber's access-portal rules) expect of a real camera node.
 #
 # The harness never skips: when pipewire cannot run it fails (exit 1) with a message, so
 # a CI that lacks the packages goes red instead of silently green.
@@ -26,11 +29,13 @@ die() { log "ERROR: $*"; exit 1; }
 camera=1
 mic=1
 camera_caps='video/x-raw,format=I420,width=320,height=240,framerate=30/1'
+camera_role=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-camera) camera=0 ;;
     --no-mic) mic=0 ;;
     --camera-caps) shift; camera_caps="${1:?--camera-caps needs a value}" ;;
+    --camera-role) camera_role=1 ;;
     --) shift; break ;;
     -h|--help) sed -n '2,20p' "$0" >&2; exit 0 ;;
     *) break ;;
@@ -102,9 +107,11 @@ if [ "${ZERO_PW_HARNESS_INNER:-}" = 1 ]; then
 
   if [ $camera = 1 ]; then
     export ZERO_PW_CAMERA=zero-test-camera
+    role_prop=
+    [ $camera_role = 1 ] && role_prop=,media.role=Camera
     gst-launch-1.0 -q videotestsrc is-live=true pattern=ball ! "$camera_caps" ! \
       pipewiresink mode=provide \
-      stream-properties="props,media.class=Video/Source,node.name=$ZERO_PW_CAMERA,node.description=Zero-Test-Camera" \
+      stream-properties="props,media.class=Video/Source,node.name=$ZERO_PW_CAMERA,node.description=Zero-Test-Camera$role_prop" \
       >"$logdir/camera.log" 2>&1 &
     pids+=($!)
     wait_node "$ZERO_PW_CAMERA" || { dump_logs; die "virtual camera node did not appear"; }
@@ -183,4 +190,5 @@ export ZERO_PW_HARNESS_INNER=1
 args=()
 [ $camera = 1 ] || args+=(--no-camera)
 [ $mic = 1 ] || args+=(--no-mic)
+[ $camera_role = 0 ] || args+=(--camera-role)
 dbus-run-session -- bash "$0" "${args[@]}" --camera-caps "$camera_caps" -- "$@"
