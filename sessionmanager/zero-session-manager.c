@@ -16,6 +16,8 @@
 #include "sessionmanager/zero-session-sfu.h"
 #include "signaling/zero-signaling-client.h"
 #include "signaling/zero-uuid.h"
+#include "webrtc/zero-dc-requests.h"
+#include "webrtc/zero-member-events.h"
 #include "webrtc/zero-peer-manager.h"
 
 /* A join the server does not answer (welcome or error) within this fails as unreachable. */
@@ -466,16 +468,12 @@ on_peers_peer_removed (ZeroPeerManager    *peers,
   remove_participant (self, p, "failed");
 }
 
-static void
-on_peers_peer_state (ZeroPeerManager    *peers,
-                     const char         *peer_id,
-                     int                 state,
-                     ZeroSessionManager *self)
-{
-  ZeroParticipant *p = find_participant (self, peer_id);
+/* --- a member's connection, in the mesh or through the SFU --------------- */
 
-  if (p == NULL)
-    return;
+static void
+set_connection_state (ZeroParticipant *p,
+                      int              state)
+{
   switch (state)
     {
     case ZERO_PEER_STATE_NEW:
@@ -496,96 +494,76 @@ on_peers_peer_state (ZeroPeerManager    *peers,
     }
 }
 
+/* The one handler of every ZeroMemberEvents signal, of the mesh or of the SFU (a marshaller):
+ * @values are the signal's (the source, the peer id, then the event's own), @event the
+ * ZeroMemberEvent. */
 static void
-on_peers_data_open (ZeroPeerManager    *peers,
-                    const char         *peer_id,
-                    ZeroSessionManager *self)
+on_member_event (GClosure     *closure,
+                 GValue       *return_value,
+                 guint         n_values,
+                 const GValue *values,
+                 gpointer      hint,
+                 gpointer      event)
 {
-  ZeroParticipant *p = find_participant (self, peer_id);
-
-  if (p)
-    _zero_participant_set_data_open (p, TRUE);
-}
-
-static void
-on_peers_chat (ZeroPeerManager    *peers,
-               const char         *peer_id,
-               const char         *id,
-               const char         *text,
-               gint64              ts,
-               ZeroSessionManager *self)
-{
-  ZeroParticipant *p = find_participant (self, peer_id);
+  ZeroSessionManager *self = closure->data;
+  ZeroParticipant *p = find_participant (self, g_value_get_string (&values[1]));
 
   if (p == NULL)
     return;
-  _zero_participant_add_chat (p);
-  g_signal_emit (self, signals[SIGNAL_CHAT_RECEIVED], 0, p, text, ts, id);
+  switch ((ZeroMemberEvent) GPOINTER_TO_INT (event))
+    {
+    case ZERO_MEMBER_PEER_STATE:
+      set_connection_state (p, g_value_get_int (&values[2]));
+      break;
+    case ZERO_MEMBER_DATA_OPEN:
+      _zero_participant_set_data_open (p, TRUE);
+      break;
+    case ZERO_MEMBER_CHAT: /* id, text, ts */
+      _zero_participant_add_chat (p);
+      g_signal_emit (self, signals[SIGNAL_CHAT_RECEIVED], 0, p, g_value_get_string (&values[3]),
+                     g_value_get_int64 (&values[4]), g_value_get_string (&values[2]));
+      break;
+    case ZERO_MEMBER_REMOTE_STATE:
+      {
+        const ZeroDataState *state = g_value_get_pointer (&values[2]);
+
+        _zero_participant_set_media_state (p, state->audio, state->video, state->screen,
+                                           state->has_hand && state->hand);
+      }
+      break;
+    case ZERO_MEMBER_INFO:
+      _zero_participant_set_info (p, g_value_get_boxed (&values[2]));
+      break;
+    case ZERO_MEMBER_VIDEO_SAMPLE: /* kind, sample */
+      _zero_participant_emit_sample (p, g_value_get_int (&values[2]),
+                                     g_value_get_boxed (&values[3]));
+      break;
+    case ZERO_MEMBER_FIRST_FRAME: /* kind; the time is ours: since the member came */
+      _zero_participant_emit_first_frame (
+        p, g_value_get_int (&values[2]),
+        (g_get_monotonic_time () - _zero_participant_get_start_time (p)) / 1000);
+      break;
+    case ZERO_MEMBER_AUDIO_LEVEL:
+      _zero_participant_set_audio_level (p, g_value_get_double (&values[2]));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
 }
 
+/* Every member event of @source (a ZeroPeerManager or a ZeroSessionSfu) to us. */
 static void
-on_peers_remote_state (ZeroPeerManager    *peers,
-                       const char         *peer_id,
-                       gpointer            data,
-                       ZeroSessionManager *self)
+connect_member_events (ZeroSessionManager *self,
+                       ZeroMemberEvents   *source)
 {
-  const ZeroDataState *state = data;
-  ZeroParticipant *p = find_participant (self, peer_id);
+  for (guint i = 0; i < ZERO_MEMBER_N_EVENTS; i++)
+    {
+      GClosure *closure = g_closure_new_simple (sizeof (GClosure), self);
 
-  if (p)
-    _zero_participant_set_media_state (p, state->audio, state->video, state->screen,
-                                       state->has_hand && state->hand);
-}
-
-static void
-on_peers_info (ZeroPeerManager    *peers,
-               const char         *peer_id,
-               JsonNode           *body,
-               ZeroSessionManager *self)
-{
-  ZeroParticipant *p = find_participant (self, peer_id);
-
-  if (p)
-    _zero_participant_set_info (p, body);
-}
-
-static void
-on_peers_video_sample (ZeroPeerManager    *peers,
-                       const char         *peer_id,
-                       int                 kind,
-                       GstSample          *sample,
-                       ZeroSessionManager *self)
-{
-  ZeroParticipant *p = find_participant (self, peer_id);
-
-  if (p)
-    _zero_participant_emit_sample (p, kind, sample);
-}
-
-static void
-on_peers_first_frame (ZeroPeerManager    *peers,
-                      const char         *peer_id,
-                      int                 kind,
-                      gint64              us,
-                      ZeroSessionManager *self)
-{
-  ZeroParticipant *p = find_participant (self, peer_id);
-
-  if (p)
-    _zero_participant_emit_first_frame (
-      p, kind, (g_get_monotonic_time () - _zero_participant_get_start_time (p)) / 1000);
-}
-
-static void
-on_peers_audio_level (ZeroPeerManager    *peers,
-                      const char         *peer_id,
-                      double              rms_db,
-                      ZeroSessionManager *self)
-{
-  ZeroParticipant *p = find_participant (self, peer_id);
-
-  if (p)
-    _zero_participant_set_audio_level (p, rms_db);
+      g_closure_set_meta_marshal (closure, GINT_TO_POINTER (i), on_member_event);
+      g_signal_connect_closure_by_id (source, zero_member_events_signal_id (i), 0, closure,
+                                      FALSE);
+    }
 }
 
 /* Frames the mesh decoded of a member before the call moved to the SFU (guint64[2]). */
@@ -729,14 +707,7 @@ make_peer_manager (ZeroSessionManager *self,
   zero_peer_manager_set_local_name (self->peers, self->name);
   g_signal_connect (self->peers, "signal-out", G_CALLBACK (on_peers_signal_out), self);
   g_signal_connect (self->peers, "peer-removed", G_CALLBACK (on_peers_peer_removed), self);
-  g_signal_connect (self->peers, "peer-state", G_CALLBACK (on_peers_peer_state), self);
-  g_signal_connect (self->peers, "data-open", G_CALLBACK (on_peers_data_open), self);
-  g_signal_connect (self->peers, "chat", G_CALLBACK (on_peers_chat), self);
-  g_signal_connect (self->peers, "remote-state", G_CALLBACK (on_peers_remote_state), self);
-  g_signal_connect (self->peers, "info", G_CALLBACK (on_peers_info), self);
-  g_signal_connect (self->peers, "video-sample", G_CALLBACK (on_peers_video_sample), self);
-  g_signal_connect (self->peers, "first-frame", G_CALLBACK (on_peers_first_frame), self);
-  g_signal_connect (self->peers, "audio-level", G_CALLBACK (on_peers_audio_level), self);
+  connect_member_events (self, ZERO_MEMBER_EVENTS (self->peers));
   update_local_state (self);
 }
 
@@ -855,13 +826,7 @@ enter_sfu (ZeroSessionManager *self,
       emit_message (self, TRUE, _("Screen sharing stopped: the conference server does not "
                                   "carry it"));
     }
-  g_signal_connect (self->sfu, "peer-state", G_CALLBACK (on_peers_peer_state), self);
-  g_signal_connect (self->sfu, "data-open", G_CALLBACK (on_peers_data_open), self);
-  g_signal_connect (self->sfu, "chat", G_CALLBACK (on_peers_chat), self);
-  g_signal_connect (self->sfu, "remote-state", G_CALLBACK (on_peers_remote_state), self);
-  g_signal_connect (self->sfu, "info", G_CALLBACK (on_peers_info), self);
-  g_signal_connect (self->sfu, "video-sample", G_CALLBACK (on_peers_video_sample), self);
-  g_signal_connect (self->sfu, "first-frame", G_CALLBACK (on_peers_first_frame), self);
+  connect_member_events (self, ZERO_MEMBER_EVENTS (self->sfu));
   g_signal_connect (self->sfu, "message", G_CALLBACK (on_sfu_message), self);
   update_local_state (self);
 
@@ -1932,29 +1897,6 @@ zero_session_manager_send_chat_to (ZeroSessionManager *self,
   return TRUE;
 }
 
-static void
-on_request_done (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  g_autoptr (GError) error = NULL;
-  JsonNode *body;
-  int status = 0;
-
-  body = ZERO_IS_SESSION_SFU (source)
-           ? zero_session_sfu_request_finish (ZERO_SESSION_SFU (source), result, &status, &error)
-           : zero_peer_manager_request_finish (ZERO_PEER_MANAGER (source), result, &status,
-                                               &error);
-  if (body == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  g_task_set_task_data (task, GINT_TO_POINTER (status), NULL);
-  g_task_return_pointer (task, body, (GDestroyNotify) json_node_unref);
-}
-
 void
 zero_session_manager_request_async (ZeroSessionManager *self,
                                     ZeroParticipant    *participant,
@@ -1975,7 +1917,7 @@ zero_session_manager_request_async (ZeroSessionManager *self,
   if (self->sfu)
     {
       zero_session_sfu_request_async (self->sfu, zero_participant_get_peer_id (participant),
-                                      method, path, cancellable, on_request_done,
+                                      method, path, cancellable, zero_dc_task_pass_on,
                                       g_steal_pointer (&task));
       return;
     }
@@ -1986,7 +1928,7 @@ zero_session_manager_request_async (ZeroSessionManager *self,
       return;
     }
   zero_peer_manager_request_async (self->peers, zero_participant_get_peer_id (participant),
-                                   method, path, NULL, cancellable, on_request_done,
+                                   method, path, NULL, cancellable, zero_dc_task_pass_on,
                                    g_steal_pointer (&task));
 }
 
@@ -1996,14 +1938,9 @@ zero_session_manager_request_finish (ZeroSessionManager *self,
                                      int                *status,
                                      GError            **error)
 {
-  JsonNode *body;
-
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  body = g_task_propagate_pointer (G_TASK (result), error);
-  if (status)
-    *status = body ? GPOINTER_TO_INT (g_task_get_task_data (G_TASK (result))) : 0;
-  return body;
+  return zero_dc_task_propagate_response (G_TASK (result), status, error);
 }
 
 ZeroPeerManager *

@@ -7,39 +7,25 @@
 #include <string.h>
 
 #include "signaling/zero-uuid.h"
+#include "webrtc/zero-dc-requests.h"
+#include "webrtc/zero-member-events.h"
 #include "webrtc/zero-peer-stats.h"
-#include "zero-build-config.h"
 
 /* A request the relay does not answer within this fails (the mesh's channel does the same). */
 #define REQUEST_TIMEOUT_MS 10000
+/* The data of our automatic GET /info: its answer becomes "info". */
+#define WANT_INFO GINT_TO_POINTER (1)
 
 enum {
-  SIGNAL_PEER_STATE,
-  SIGNAL_DATA_OPEN,
-  SIGNAL_CHAT,
-  SIGNAL_REMOTE_STATE,
-  SIGNAL_INFO,
-  SIGNAL_VIDEO_SAMPLE,
-  SIGNAL_FIRST_FRAME,
   SIGNAL_MESSAGE,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
 
-typedef struct {
-  ZeroSessionSfu *self;  /* unowned: pending requests are failed before it goes */
-  gint64 id;
-  char *peer_id;
-  gboolean want_info;    /* our automatic GET /info: its answer becomes "info" */
-  GTask *task;           /* NULL for the automatic ones */
-  GSource *timeout;
-} Pending;
-
 struct _ZeroSessionSfu {
   GObject parent_instance;
 
-  GMainContext *context;
   ZeroSfuClient *client;
   ZeroMediaSource *media;
   char *local_name;
@@ -47,11 +33,11 @@ struct _ZeroSessionSfu {
   gboolean has_state;
   ZeroDataState state;
   GHashTable *peers;         /* peer id -> GINT_TO_POINTER (publishes) */
-  GHashTable *pending;       /* gint64 * request id -> Pending * */
-  gint64 next_request_id;
+  ZeroDcRequests *requests;  /* ours to the members */
 };
 
-G_DEFINE_FINAL_TYPE (ZeroSessionSfu, zero_session_sfu, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE_WITH_CODE (ZeroSessionSfu, zero_session_sfu, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (ZERO_TYPE_MEMBER_EVENTS, NULL))
 
 /* --- sending ------------------------------------------------------------- */
 
@@ -82,115 +68,47 @@ send_state (ZeroSessionSfu *self,
   send_text (self, to, text, NULL);
 }
 
-static void
-pending_free (gpointer data)
-{
-  Pending *p = data;
-
-  if (p->timeout)
-    {
-      g_source_destroy (p->timeout);
-      g_source_unref (p->timeout);
-    }
-  if (p->task)
-    {
-      g_task_return_new_error (p->task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                               "the call left the SFU before %s answered", p->peer_id);
-      g_object_unref (p->task);
-    }
-  g_free (p->peer_id);
-  g_free (p);
-}
-
+/* The requests' way out: the relay. */
 static gboolean
-on_request_timeout (gpointer data)
+send_to_member (const char *peer_id,
+                const char *text,
+                gpointer    user_data,
+                GError    **error)
 {
-  Pending *p = data;
-  ZeroSessionSfu *self = p->self;
-  gint64 id = p->id;
-
-  if (p->task)
-    {
-      g_task_return_new_error (p->task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                               "%s did not answer within %d s", p->peer_id,
-                               REQUEST_TIMEOUT_MS / 1000);
-      g_clear_object (&p->task);
-    }
-  g_clear_pointer (&p->timeout, g_source_unref);
-  g_hash_table_remove (self->pending, &id);
-  return G_SOURCE_REMOVE;
+  return send_text (user_data, peer_id, text, error);
 }
 
-static Pending *
-send_request (ZeroSessionSfu *self,
-              const char     *peer_id,
-              const char     *method,
-              const char     *path,
-              GError        **error)
+/* The requests in flight to @peer_id (NULL: everyone) fail: the member or the call left. */
+static void
+fail_requests (ZeroSessionSfu *self,
+               const char     *peer_id)
 {
-  g_autofree char *text = NULL;
-  Pending *p;
+  g_autoptr (GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                  "The call left the SFU before the answer "
+                                                  "came");
 
-  if (self->next_request_id >= ZERO_DATA_MAX_REQUEST_ID)
-    self->next_request_id = 0;
-  text = zero_data_message_build_request (++self->next_request_id, method, path, NULL);
-  if (!send_text (self, peer_id, text, error))
-    return NULL;
-  p = g_new0 (Pending, 1);
-  p->self = self;
-  p->id = self->next_request_id;
-  p->peer_id = g_strdup (peer_id);
-  p->timeout = g_timeout_source_new (REQUEST_TIMEOUT_MS);
-  g_source_set_callback (p->timeout, on_request_timeout, p, NULL);
-  g_source_set_static_name (p->timeout, "zero-session-sfu-request");
-  g_source_attach (p->timeout, self->context);
-  g_hash_table_insert (self->pending, g_memdup2 (&p->id, sizeof p->id), p);
-  return p;
+  zero_dc_requests_fail (self->requests, peer_id, error);
 }
 
 /* --- requests to us ------------------------------------------------------ */
 
-static JsonNode *
-object_body (const char *key,
-             const char *value)
+typedef struct {
+  ZeroSessionSfu *self;
+  const char *from;
+} Asker;
+
+/* GET /stats: what we receive of the asker (its subscription), what we send (our publisher
+ * connection: the only one it gets our media from). */
+static ZeroPeerStats *
+get_asker_stats (gpointer user_data)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
+  Asker *asker = user_data;
+  ZeroPeer *sub = zero_sfu_client_get_subscriber_peer (asker->self->client, asker->from);
+  ZeroPeerStats *stats = sub ? zero_peer_get_stats (sub) : zero_peer_stats_new ();
+  g_autoptr (ZeroPeerStats) pub = zero_sfu_client_get_publisher_stats (asker->self->client);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, key);
-  json_builder_add_string_value (b, value);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
-}
-
-/* The same answer as the mesh's (zero-peer-manager.c). */
-static JsonNode *
-info_body (ZeroSessionSfu *self)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, self->local_name ? self->local_name : "");
-  json_builder_set_member_name (b, "app");
-  json_builder_add_string_value (b, "zero");
-  json_builder_set_member_name (b, "version");
-  json_builder_add_string_value (b, ZERO_VERSION);
-  json_builder_set_member_name (b, "protocol");
-  json_builder_add_int_value (b, 1);
-  json_builder_set_member_name (b, "capabilities");
-  json_builder_begin_array (b);
-  json_builder_add_string_value (b, "chat");
-  json_builder_add_string_value (b, "state");
-  json_builder_add_string_value (b, "request");
-  json_builder_add_string_value (b, "sfu");
-  if (self->publishes && zero_media_source_has_kind (self->media, ZERO_MEDIA_KIND_AUDIO))
-    json_builder_add_string_value (b, "audio");
-  if (self->publishes && zero_media_source_has_kind (self->media, ZERO_MEDIA_KIND_VIDEO))
-    json_builder_add_string_value (b, "video");
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+  stats->send_kbps = pub->send_kbps;
+  return stats;
 }
 
 static void
@@ -198,50 +116,19 @@ answer_request (ZeroSessionSfu        *self,
                 const char            *from,
                 const ZeroDataMessage *msg)
 {
-  static const char *const known[] = { "/info", "/health", "/stats" };
+  Asker asker = { self, from };
+  const char *capabilities[4] = { "sfu", NULL };
+  guint n = 1;
+  ZeroDcResponder responder = { self->local_name, capabilities, get_asker_stats, &asker };
   g_autoptr (JsonNode) body = NULL;
   g_autofree char *text = NULL;
-  gboolean found = FALSE;
-  int status = 200;
+  int status = 0;
 
-  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
-    found = found || strcmp (msg->path, known[i]) == 0;
-  if (!found)
-    {
-      g_autofree char *what = g_strdup_printf ("no such path: %s", msg->path);
-
-      status = 404;
-      body = object_body ("error", what);
-    }
-  else if (strcmp (msg->method, "GET") != 0)
-    {
-      g_autofree char *what = g_strdup_printf ("%s only answers GET", msg->path);
-
-      status = 405;
-      body = object_body ("error", what);
-    }
-  else if (strcmp (msg->path, "/info") == 0)
-    body = info_body (self);
-  else if (strcmp (msg->path, "/health") == 0)
-    body = object_body ("status", "ok");
-  else
-    {
-      /* /stats: what we receive of the asker (its subscription), what we send (our
-       * publisher connection: the only one it gets our media from). */
-      ZeroPeer *sub = zero_sfu_client_get_subscriber_peer (self->client, from);
-      g_autoptr (ZeroPeerStats) stats = sub ? zero_peer_get_stats (sub) : zero_peer_stats_new ();
-      g_autoptr (ZeroPeerStats) pub = zero_sfu_client_get_publisher_stats (self->client);
-      g_autofree char *json = NULL;
-
-      stats->send_kbps = pub->send_kbps;
-      json = zero_peer_stats_to_json (stats);
-      body = json_from_string (json, NULL);
-      if (body == NULL)
-        {
-          status = 500;
-          body = object_body ("error", "statistics unavailable");
-        }
-    }
+  if (self->publishes && zero_media_source_has_kind (self->media, ZERO_MEDIA_KIND_AUDIO))
+    capabilities[n++] = "audio";
+  if (self->publishes && zero_media_source_has_kind (self->media, ZERO_MEDIA_KIND_VIDEO))
+    capabilities[n++] = "video";
+  body = zero_dc_respond (&responder, msg->method, msg->path, &status);
   text = zero_data_message_build_response (msg->request_id, status, body);
   send_text (self, from, text, NULL);
 }
@@ -253,27 +140,11 @@ handle_response (ZeroSessionSfu        *self,
                  const char            *from,
                  const ZeroDataMessage *msg)
 {
-  gint64 id = msg->request_id;
-  Pending *p = g_hash_table_lookup (self->pending, &id);
-  g_autoptr (GTask) task = NULL;
-  gboolean want_info;
+  gpointer data = NULL;
 
-  if (p == NULL || g_strcmp0 (p->peer_id, from) != 0)
-    {
-      g_debug ("response %" G_GINT64_FORMAT " from %s answers nothing we asked", id, from);
-      return;
-    }
-  /* Done with the table before anyone hears of it (handlers may change the roster). */
-  task = g_steal_pointer (&p->task);
-  want_info = p->want_info;
-  g_hash_table_remove (self->pending, &id);
-  if (want_info && msg->status == 200 && msg->body && JSON_NODE_HOLDS_OBJECT (msg->body))
-    g_signal_emit (self, signals[SIGNAL_INFO], 0, from, msg->body);
-  if (task)
-    {
-      g_task_set_task_data (task, GINT_TO_POINTER (msg->status), NULL);
-      g_task_return_pointer (task, json_node_copy (msg->body), (GDestroyNotify) json_node_unref);
-    }
+  if (zero_dc_requests_complete (self->requests, from, msg, &data) && data == WANT_INFO &&
+      msg->status == 200 && msg->body && JSON_NODE_HOLDS_OBJECT (msg->body))
+    g_signal_emit (self, ZERO_MEMBER_SIGNAL (INFO), 0, from, msg->body);
 }
 
 static void
@@ -284,33 +155,28 @@ on_data_message (ZeroSfuClient  *client,
 {
   g_autoptr (ZeroDataMessage) msg = NULL;
   g_autoptr (GError) error = NULL;
-  gint64 bad_request_id = -1;
+  g_autofree char *reply = NULL;
 
   if (!g_hash_table_contains (self->peers, from))
     {
       g_debug ("data from %s, not in the roster: ignored", from);
       return;
     }
-  msg = zero_data_message_parse (text, -1, &bad_request_id, &error);
+  msg = zero_dc_parse (text, &reply, &error);
   if (msg == NULL)
     {
       g_debug ("data from %s refused: %s", from, error->message);
-      if (bad_request_id >= 0)
-        {
-          g_autoptr (JsonNode) body = object_body ("error", error->message);
-          g_autofree char *reply = zero_data_message_build_response (bad_request_id, 400, body);
-
-          send_text (self, from, reply, NULL);
-        }
+      if (reply)
+        send_text (self, from, reply, NULL);
       return;
     }
   switch (msg->type)
     {
     case ZERO_DATA_MESSAGE_CHAT:
-      g_signal_emit (self, signals[SIGNAL_CHAT], 0, from, msg->chat_id, msg->text, msg->ts);
+      g_signal_emit (self, ZERO_MEMBER_SIGNAL (CHAT), 0, from, msg->chat_id, msg->text, msg->ts);
       break;
     case ZERO_DATA_MESSAGE_STATE:
-      g_signal_emit (self, signals[SIGNAL_REMOTE_STATE], 0, from, &msg->state);
+      g_signal_emit (self, ZERO_MEMBER_SIGNAL (REMOTE_STATE), 0, from, &msg->state);
       break;
     case ZERO_DATA_MESSAGE_REQUEST:
       answer_request (self, from, msg);
@@ -333,7 +199,7 @@ on_client_peer_state (ZeroSfuClient  *client,
                       ZeroSessionSfu *self)
 {
   if (g_hash_table_contains (self->peers, peer_id))
-    g_signal_emit (self, signals[SIGNAL_PEER_STATE], 0, peer_id, state);
+    g_signal_emit (self, ZERO_MEMBER_SIGNAL (PEER_STATE), 0, peer_id, state);
 }
 
 static void
@@ -345,7 +211,7 @@ on_client_publisher_removed (ZeroSfuClient  *client,
   /* The roster is the signaling server's: a member whose subscription went is still there
    * (it left: peer-left follows; failed or reconnecting: it comes back). */
   if (g_hash_table_contains (self->peers, peer_id) && g_strcmp0 (reason, "stopped") != 0)
-    g_signal_emit (self, signals[SIGNAL_PEER_STATE], 0, peer_id, ZERO_PEER_STATE_CONNECTING);
+    g_signal_emit (self, ZERO_MEMBER_SIGNAL (PEER_STATE), 0, peer_id, ZERO_PEER_STATE_CONNECTING);
 }
 
 static void
@@ -355,7 +221,7 @@ on_client_video_sample (ZeroSfuClient  *client,
                         GstSample      *sample,
                         ZeroSessionSfu *self)
 {
-  g_signal_emit (self, signals[SIGNAL_VIDEO_SAMPLE], 0, peer_id, kind, sample);
+  g_signal_emit (self, ZERO_MEMBER_SIGNAL (VIDEO_SAMPLE), 0, peer_id, kind, sample);
 }
 
 static void
@@ -365,7 +231,7 @@ on_client_first_frame (ZeroSfuClient  *client,
                        gint64          us,
                        ZeroSessionSfu *self)
 {
-  g_signal_emit (self, signals[SIGNAL_FIRST_FRAME], 0, peer_id, kind, us);
+  g_signal_emit (self, ZERO_MEMBER_SIGNAL (FIRST_FRAME), 0, peer_id, kind, us);
 }
 
 static void
@@ -391,7 +257,7 @@ on_client_state (ZeroSfuClient  *client,
       g_hash_table_iter_init (&it, self->peers);
       while (g_hash_table_iter_next (&it, &key, &value))
         if (!GPOINTER_TO_INT (value))
-          g_signal_emit (self, signals[SIGNAL_PEER_STATE], 0, key, ZERO_PEER_STATE_CONNECTED);
+          g_signal_emit (self, ZERO_MEMBER_SIGNAL (PEER_STATE), 0, key, ZERO_PEER_STATE_CONNECTED);
     }
   else if (state == ZERO_SFU_CLIENT_FAILED)
     {
@@ -429,8 +295,7 @@ zero_session_sfu_finalize (GObject *object)
   ZeroSessionSfu *self = ZERO_SESSION_SFU (object);
 
   g_hash_table_unref (self->peers);
-  g_hash_table_unref (self->pending);
-  g_main_context_unref (self->context);
+  zero_dc_requests_free (self->requests);
   g_free (self->local_name);
 
   G_OBJECT_CLASS (zero_session_sfu_parent_class)->finalize (object);
@@ -445,27 +310,6 @@ zero_session_sfu_class_init (ZeroSessionSfuClass *klass)
   object_class->dispose = zero_session_sfu_dispose;
   object_class->finalize = zero_session_sfu_finalize;
 
-  signals[SIGNAL_PEER_STATE] =
-    g_signal_new ("peer-state", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
-                  G_TYPE_STRING, G_TYPE_INT);
-  signals[SIGNAL_DATA_OPEN] =
-    g_signal_new ("data-open", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
-                  G_TYPE_STRING);
-  signals[SIGNAL_CHAT] =
-    g_signal_new ("chat", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 4,
-                  G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT64);
-  signals[SIGNAL_REMOTE_STATE] =
-    g_signal_new ("remote-state", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
-                  G_TYPE_STRING, G_TYPE_POINTER);
-  signals[SIGNAL_INFO] =
-    g_signal_new ("info", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
-                  G_TYPE_STRING, JSON_TYPE_NODE);
-  signals[SIGNAL_VIDEO_SAMPLE] =
-    g_signal_new ("video-sample", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3,
-                  G_TYPE_STRING, G_TYPE_INT, GST_TYPE_SAMPLE);
-  signals[SIGNAL_FIRST_FRAME] =
-    g_signal_new ("first-frame", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3,
-                  G_TYPE_STRING, G_TYPE_INT, G_TYPE_INT64);
   signals[SIGNAL_MESSAGE] =
     g_signal_new ("message", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
                   G_TYPE_STRING, G_TYPE_BOOLEAN);
@@ -474,9 +318,8 @@ zero_session_sfu_class_init (ZeroSessionSfuClass *klass)
 static void
 zero_session_sfu_init (ZeroSessionSfu *self)
 {
-  self->context = g_main_context_ref_thread_default ();
   self->peers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, pending_free);
+  self->requests = zero_dc_requests_new (REQUEST_TIMEOUT_MS, send_to_member, self);
 }
 
 /* --- public API ---------------------------------------------------------- */
@@ -526,7 +369,7 @@ zero_session_sfu_stop (ZeroSessionSfu *self)
 {
   g_return_if_fail (ZERO_IS_SESSION_SFU (self));
 
-  g_hash_table_remove_all (self->pending);
+  fail_requests (self, NULL);
   g_hash_table_remove_all (self->peers);
   if (self->client)
     zero_sfu_client_stop (self->client);
@@ -551,42 +394,29 @@ zero_session_sfu_add_peer (ZeroSessionSfu *self,
                            const char     *peer_id,
                            gboolean        publishes)
 {
-  Pending *p;
-
   g_return_if_fail (ZERO_IS_SESSION_SFU (self));
   g_return_if_fail (peer_id != NULL);
 
   g_hash_table_insert (self->peers, g_strdup (peer_id), GINT_TO_POINTER (!!publishes));
-  g_signal_emit (self, signals[SIGNAL_DATA_OPEN], 0, peer_id);
+  g_signal_emit (self, ZERO_MEMBER_SIGNAL (DATA_OPEN), 0, peer_id);
   if (!publishes && zero_sfu_client_get_state (self->client) == ZERO_SFU_CLIENT_CONNECTED)
-    g_signal_emit (self, signals[SIGNAL_PEER_STATE], 0, peer_id, ZERO_PEER_STATE_CONNECTED);
+    g_signal_emit (self, ZERO_MEMBER_SIGNAL (PEER_STATE), 0, peer_id, ZERO_PEER_STATE_CONNECTED);
   /* Handlers may have removed it (a roster change). */
   if (!g_hash_table_contains (self->peers, peer_id))
     return;
   send_state (self, peer_id);
-  p = send_request (self, peer_id, "GET", "/info", NULL);
-  if (p)
-    p->want_info = TRUE;
+  zero_dc_requests_send (self->requests, peer_id, "GET", "/info", NULL, 0, NULL, WANT_INFO);
 }
 
 void
 zero_session_sfu_remove_peer (ZeroSessionSfu *self,
                               const char     *peer_id)
 {
-  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  GHashTableIter it;
-  gpointer key, value;
-
   g_return_if_fail (ZERO_IS_SESSION_SFU (self));
 
   if (!g_hash_table_remove (self->peers, peer_id))
     return;
-  g_hash_table_iter_init (&it, self->pending);
-  while (g_hash_table_iter_next (&it, &key, &value))
-    if (g_strcmp0 (((Pending *) value)->peer_id, peer_id) == 0)
-      g_ptr_array_add (ids, g_memdup2 (key, sizeof (gint64)));
-  for (guint i = 0; i < ids->len; i++)
-    g_hash_table_remove (self->pending, g_ptr_array_index (ids, i));
+  fail_requests (self, peer_id);
 }
 
 ZeroPeer *
@@ -641,8 +471,6 @@ zero_session_sfu_request_async (ZeroSessionSfu     *self,
                                 gpointer            user_data)
 {
   g_autoptr (GTask) task = NULL;
-  g_autoptr (GError) error = NULL;
-  Pending *p;
 
   g_return_if_fail (ZERO_IS_SESSION_SFU (self));
   g_return_if_fail (peer_id != NULL && method != NULL && path != NULL);
@@ -655,13 +483,8 @@ zero_session_sfu_request_async (ZeroSessionSfu     *self,
                                "%s is not in the session", peer_id);
       return;
     }
-  p = send_request (self, peer_id, method, path, &error);
-  if (p == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  p->task = g_steal_pointer (&task);
+  zero_dc_requests_send (self->requests, peer_id, method, path, NULL, 0,
+                         g_steal_pointer (&task), NULL);
 }
 
 JsonNode *
@@ -670,14 +493,9 @@ zero_session_sfu_request_finish (ZeroSessionSfu *self,
                                  int            *status,
                                  GError        **error)
 {
-  JsonNode *body;
-
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  body = g_task_propagate_pointer (G_TASK (result), error);
-  if (status)
-    *status = body ? GPOINTER_TO_INT (g_task_get_task_data (G_TASK (result))) : 0;
-  return body;
+  return zero_dc_task_propagate_response (G_TASK (result), status, error);
 }
 
 void

@@ -2,7 +2,8 @@
  *
  * A ZeroSessionSfu wraps the ZeroSfuClient of a session that moved to a Janus room
  * (PROTOCOL.md section 9.1) and gives the session manager what ZeroPeerManager gives it in
- * the mesh, with the same signal signatures, so that both modes feed the same roster code:
+ * the mesh, with the same signals (both implement ZeroMemberEvents, zero-member-events.h),
+ * so that both modes feed the same roster code:
  * media per remote peer (keyed by signaling peer ids: Janus displays), and the
  * data-channel protocol of section 7 carried by the signaling server's `data` relay
  * instead of data channels: our `state` (to everyone on change, to each member when it is

@@ -10,7 +10,6 @@
 #include <glib-unix.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
-#include <locale.h>
 #include <malloc.h>
 #include <math.h>
 #include <signal.h>
@@ -25,6 +24,7 @@
 #include "sessionmanager/zero-participant.h"
 #include "sessionmanager/zero-session-manager.h"
 #include "sessionmanager/zero-session-sfu.h"
+#include "tools/zero-tool.h"
 #include "zero-build-config.h"
 
 #define EXIT_OK 0
@@ -34,17 +34,6 @@
 
 /* After leaving, the `leave` and the WebSocket close need a moment to go out. */
 #define LEAVE_GRACE_MS 150
-
-#if defined(__SANITIZE_ADDRESS__)
-/* Sanitizer builds only: GCC 12's LeakSanitizer crashes scanning the dynamic TLS of
- * dlopen()ed GIO modules (glib-networking). */
-const char *__asan_default_options (void);
-const char *
-__asan_default_options (void)
-{
-  return "intercept_tls_get_addr=0";
-}
-#endif
 
 typedef struct {
   char *config;
@@ -121,26 +110,6 @@ static gboolean finished;
 static gboolean leaving;
 
 /* --- output -------------------------------------------------------------- */
-
-static GLogWriterOutput
-log_to_stderr (GLogLevelFlags   level,
-               const GLogField *fields,
-               gsize            n_fields,
-               gpointer         user_data)
-{
-  g_autofree char *line = NULL;
-  const char *domain = NULL;
-
-  for (gsize i = 0; i < n_fields; i++)
-    if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0)
-      domain = fields[i].value;
-  if (g_log_writer_default_would_drop (level, domain))
-    return G_LOG_WRITER_HANDLED;
-  line = g_log_writer_format_fields (level, fields, n_fields, g_log_writer_supports_color (2));
-  fprintf (stderr, "%s\n", line);
-  fflush (stderr);
-  return G_LOG_WRITER_HANDLED;
-}
 
 /* JSON text with short numbers (json-glib prints doubles with 17 digits). */
 static void
@@ -1202,8 +1171,7 @@ main (int   argc,
    * memory the others cannot reuse: over 200 peers joining and leaving, RSS grew 5.4 MB
    * with the default (8 arenas per core) and 2.6 MB with two (test-leak-cycles). */
   mallopt (M_ARENA_MAX, 2);
-  setlocale (LC_ALL, "");
-  g_log_set_writer_func (log_to_stderr, NULL, NULL);
+  zero_tool_init ();
   records = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, record_free);
   record_order = g_ptr_array_new ();
   loop = g_main_loop_new (NULL, FALSE);

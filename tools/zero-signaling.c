@@ -7,7 +7,6 @@
  * exit 0. Exit codes: 2 bad options or config, 1 cannot listen. */
 #include <errno.h>
 #include <glib-unix.h>
-#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include "config/zero-config.h"
 #include "signaling/zero-signaling-client.h"
 #include "signaling/zero-signaling-server.h"
+#include "tools/zero-tool.h"
 #include "zero-build-config.h"
 
 #define EXIT_USAGE 2
@@ -46,17 +46,6 @@ typedef struct
   gboolean version;
 } Options;
 
-#if defined(__SANITIZE_ADDRESS__)
-/* Sanitizer builds only: GCC 12's LeakSanitizer crashes scanning the dynamic
- * TLS of dlopen()ed GIO modules (glib-networking); see the tests. */
-const char *__asan_default_options (void);
-const char *
-__asan_default_options (void)
-{
-  return "intercept_tls_get_addr=0";
-}
-#endif
-
 static void
 options_clear (Options *opt)
 {
@@ -84,24 +73,6 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
 static GMainLoop *loop;
 static ZeroSignalingServer *server;
 static gboolean stopping;
-
-/* Logs always go to stderr: stdout carries only the "listening on" line. */
-static GLogWriterOutput
-log_to_stderr (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
-{
-  g_autofree char *line = NULL;
-  const char *domain = NULL;
-
-  for (gsize i = 0; i < n_fields; i++)
-    if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0)
-      domain = fields[i].value;
-  if (g_log_writer_default_would_drop (level, domain))
-    return G_LOG_WRITER_HANDLED;
-  line = g_log_writer_format_fields (level, fields, n_fields, g_log_writer_supports_color (2));
-  fprintf (stderr, "%s\n", line);
-  fflush (stderr);
-  return G_LOG_WRITER_HANDLED;
-}
 
 static gboolean
 parse_uint (const char *option, const char *text, guint64 min, guint64 max, guint *out,
@@ -248,8 +219,7 @@ main (int argc, char **argv)
   guint port, max_peers, max_frame, max_sessions, rate_limit, ping_s, timeout_s;
   GPtrArray *ice_servers;
 
-  setlocale (LC_ALL, "");
-  g_log_set_writer_func (log_to_stderr, NULL, NULL);
+  zero_tool_init ();
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, "The Zero signaling server (WebSocket, PROTOCOL.md).");

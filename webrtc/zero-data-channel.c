@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "signaling/zero-uuid.h"
+#include "webrtc/zero-dc-requests.h"
 
 enum {
   SIGNAL_OPEN,
@@ -16,20 +17,10 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-typedef struct {
-  ZeroDataChannel *self; /* not a reference: pending requests die with the channel */
-  gint64 id;
-  GTask *task;
-  GSource *timeout;
-  GCancellable *cancellable;
-  gulong cancel_id;
-} Pending;
-
 struct _ZeroDataChannel {
   GObject parent_instance;
 
   ZeroPeer *peer;
-  GMainContext *context;
   gulong peer_ids[3];
   gboolean open;
   gboolean closed;
@@ -45,67 +36,13 @@ struct _ZeroDataChannel {
   gpointer handler_data;
   GDestroyNotify handler_destroy;
 
-  gint64 next_request_id;
-  GHashTable *pending; /* gint64 * -> Pending * */
+  ZeroDcRequests *requests; /* ours to the remote */
 
   guint n_refused;
   guint n_ignored;
 };
 
 G_DEFINE_FINAL_TYPE (ZeroDataChannel, zero_data_channel, G_TYPE_OBJECT)
-
-static void
-pending_free (gpointer data)
-{
-  Pending *p = data;
-
-  if (p->timeout)
-    {
-      g_source_destroy (p->timeout);
-      g_source_unref (p->timeout);
-    }
-  if (p->cancellable)
-    {
-      g_cancellable_disconnect (p->cancellable, p->cancel_id);
-      g_object_unref (p->cancellable);
-    }
-  g_clear_object (&p->task);
-  g_free (p);
-}
-
-/* Completes request @id with @error (taken), if it is still in flight. */
-static void
-fail_pending (ZeroDataChannel *self,
-              gint64           id,
-              GError          *error)
-{
-  Pending *p = g_hash_table_lookup (self->pending, &id);
-  g_autoptr (GTask) task = NULL;
-
-  if (p == NULL)
-    {
-      g_error_free (error);
-      return;
-    }
-  task = g_steal_pointer (&p->task);
-  g_hash_table_remove (self->pending, &id);
-  g_task_return_error (task, error);
-}
-
-static void
-fail_all_pending (ZeroDataChannel *self,
-                  const char      *why)
-{
-  g_autoptr (GList) ids = NULL;
-  g_autoptr (GArray) values = g_array_new (FALSE, FALSE, sizeof (gint64));
-
-  ids = g_hash_table_get_keys (self->pending);
-  for (GList *l = ids; l; l = l->next)
-    g_array_append_val (values, *(gint64 *) l->data);
-  for (guint i = 0; i < values->len; i++)
-    fail_pending (self, g_array_index (values, gint64, i),
-                  g_error_new (G_IO_ERROR, G_IO_ERROR_CLOSED, "%s", why));
-}
 
 static gboolean
 send_text (ZeroDataChannel *self,
@@ -119,6 +56,16 @@ send_text (ZeroDataChannel *self,
       return FALSE;
     }
   return zero_peer_send_data (self->peer, text, error);
+}
+
+/* The requests' way out: there is only the one remote. */
+static gboolean
+send_to_remote (const char *peer_id,
+                const char *text,
+                gpointer    user_data,
+                GError    **error)
+{
+  return send_text (user_data, text, error);
 }
 
 static void
@@ -159,18 +106,6 @@ send_response (ZeroDataChannel *self,
              zero_peer_get_remote_id (self->peer), error->message);
 }
 
-static JsonNode *
-error_body (const char *message)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "error");
-  json_builder_add_string_value (b, message);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
-}
-
 static void
 handle_request (ZeroDataChannel *self,
                 ZeroDataMessage *msg)
@@ -181,31 +116,8 @@ handle_request (ZeroDataChannel *self,
   if (self->handler)
     body = self->handler (self, msg->method, msg->path, msg->body, &status, self->handler_data);
   else
-    {
-      g_autofree char *why = g_strdup_printf ("no such path: %s", msg->path);
-
-      body = error_body (why);
-    }
+    body = zero_dc_error_body ("no such path: %s", msg->path);
   send_response (self, msg->request_id, status, body);
-}
-
-static void
-handle_response (ZeroDataChannel *self,
-                 ZeroDataMessage *msg)
-{
-  Pending *p = g_hash_table_lookup (self->pending, &msg->request_id);
-  g_autoptr (GTask) task = NULL;
-
-  if (p == NULL)
-    {
-      g_debug ("response from %s to unknown (or timed out) request %" G_GINT64_FORMAT,
-               zero_peer_get_remote_id (self->peer), msg->request_id);
-      return;
-    }
-  task = g_steal_pointer (&p->task);
-  g_hash_table_remove (self->pending, &msg->request_id);
-  g_task_set_task_data (task, GINT_TO_POINTER (msg->status), NULL);
-  g_task_return_pointer (task, json_node_ref (msg->body), (GDestroyNotify) json_node_unref);
 }
 
 static void
@@ -215,11 +127,11 @@ on_data_message (ZeroPeer        *peer,
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (ZeroDataMessage) msg = NULL;
-  gint64 request_id = -1;
+  g_autofree char *reply = NULL;
 
   if (self->closed)
     return;
-  msg = zero_data_message_parse (text, -1, &request_id, &error);
+  msg = zero_dc_parse (text, &reply, &error);
   if (msg == NULL)
     {
       if (g_error_matches (error, ZERO_PROTOCOL_ERROR, ZERO_PROTOCOL_ERROR_UNKNOWN_TYPE))
@@ -231,12 +143,8 @@ on_data_message (ZeroPeer        *peer,
         }
       self->n_refused++;
       g_debug ("refusing a message from %s: %s", zero_peer_get_remote_id (peer), error->message);
-      if (request_id != -1)
-        {
-          g_autoptr (JsonNode) body = error_body (error->message);
-
-          send_response (self, request_id, 400, body);
-        }
+      if (reply)
+        send_text (self, reply, NULL);
       return;
     }
 
@@ -255,7 +163,7 @@ on_data_message (ZeroPeer        *peer,
       handle_request (self, msg);
       break;
     case ZERO_DATA_MESSAGE_RESPONSE:
-      handle_response (self, msg);
+      zero_dc_requests_complete (self->requests, zero_peer_get_remote_id (peer), msg, NULL);
       break;
     case ZERO_DATA_MESSAGE_INVALID:
     default:
@@ -283,8 +191,11 @@ on_peer_state (ZeroPeer        *peer,
 {
   if (state == ZERO_PEER_STATE_FAILED || state == ZERO_PEER_STATE_CLOSED)
     {
+      g_autoptr (GError) error = g_error_new_literal (
+        G_IO_ERROR, G_IO_ERROR_CLOSED, "The connection closed before the answer came");
+
       self->open = FALSE;
-      fail_all_pending (self, "The connection closed before the answer came");
+      zero_dc_requests_fail (self->requests, NULL, error);
     }
 }
 
@@ -311,8 +222,7 @@ zero_data_channel_finalize (GObject *object)
 {
   ZeroDataChannel *self = ZERO_DATA_CHANNEL (object);
 
-  g_hash_table_unref (self->pending);
-  g_main_context_unref (self->context);
+  zero_dc_requests_free (self->requests);
 
   G_OBJECT_CLASS (zero_data_channel_parent_class)->finalize (object);
 }
@@ -338,9 +248,7 @@ zero_data_channel_class_init (ZeroDataChannelClass *klass)
 static void
 zero_data_channel_init (ZeroDataChannel *self)
 {
-  self->context = g_main_context_ref_thread_default ();
-  self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, pending_free);
-  self->next_request_id = 1;
+  self->requests = zero_dc_requests_new (ZERO_DATA_REQUEST_TIMEOUT_MS, send_to_remote, self);
 }
 
 /* --- public API ---------------------------------------------------------- */
@@ -439,63 +347,6 @@ zero_data_channel_send_chat (ZeroDataChannel *self,
   return TRUE;
 }
 
-static gboolean
-on_request_timeout (gpointer user_data)
-{
-  Pending *p = user_data;
-  ZeroDataChannel *self = p->self;
-  gint64 id = p->id;
-
-  g_clear_pointer (&p->timeout, g_source_unref);
-  fail_pending (self, id, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                                       "%s did not answer request %" G_GINT64_FORMAT " in time",
-                                       zero_peer_get_remote_id (self->peer), id));
-  return G_SOURCE_REMOVE;
-}
-
-typedef struct {
-  ZeroDataChannel *self;
-  gint64 id;
-} CancelData;
-
-static gboolean
-on_request_cancelled_main (gpointer user_data)
-{
-  CancelData *c = user_data;
-
-  fail_pending (c->self, c->id,
-                g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Request cancelled"));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-cancel_data_free (gpointer data)
-{
-  CancelData *c = data;
-
-  g_object_unref (c->self);
-  g_free (c);
-}
-
-/* Any thread: finishes the request on the channel's context. */
-static void
-on_request_cancelled (GCancellable *cancellable,
-                      gpointer      user_data)
-{
-  Pending *p = user_data;
-  CancelData *c = g_new0 (CancelData, 1);
-
-  GSource *source = g_idle_source_new ();
-
-  /* Always deferred: finishing here would disconnect this handler from inside itself. */
-  c->self = g_object_ref (p->self);
-  c->id = p->id;
-  g_source_set_callback (source, on_request_cancelled_main, c, cancel_data_free);
-  g_source_set_static_name (source, "zero-data-request-cancel");
-  g_source_attach (source, p->self->context);
-  g_source_unref (source);
-}
-
 void
 zero_data_channel_request_async (ZeroDataChannel    *self,
                                  const char         *method,
@@ -506,43 +357,15 @@ zero_data_channel_request_async (ZeroDataChannel    *self,
                                  GAsyncReadyCallback callback,
                                  gpointer            user_data)
 {
-  g_autoptr (GTask) task = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *text = NULL;
-  Pending *p;
-  gint64 id;
+  GTask *task;
 
   g_return_if_fail (ZERO_IS_DATA_CHANNEL (self));
   g_return_if_fail (method != NULL && path != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, zero_data_channel_request_async);
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  id = self->next_request_id++;
-  text = zero_data_message_build_request (id, method, path, body);
-  if (!send_text (self, text, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  p = g_new0 (Pending, 1);
-  p->self = self;
-  p->id = id;
-  p->task = g_steal_pointer (&task);
-  p->timeout = g_timeout_source_new (timeout_ms ? timeout_ms : ZERO_DATA_REQUEST_TIMEOUT_MS);
-  g_source_set_callback (p->timeout, on_request_timeout, p, NULL);
-  g_source_set_static_name (p->timeout, "zero-data-request-timeout");
-  g_source_attach (p->timeout, self->context);
-  g_hash_table_insert (self->pending, &p->id, p);
-  if (cancellable)
-    {
-      p->cancellable = g_object_ref (cancellable);
-      p->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_request_cancelled), p,
-                                            NULL);
-    }
+  zero_dc_requests_send (self->requests, zero_peer_get_remote_id (self->peer), method, path,
+                         body, timeout_ms, task, NULL);
 }
 
 JsonNode *
@@ -551,30 +374,26 @@ zero_data_channel_request_finish (ZeroDataChannel *self,
                                   int             *status,
                                   GError         **error)
 {
-  JsonNode *body;
-
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  body = g_task_propagate_pointer (G_TASK (result), error);
-  if (status)
-    *status = body ? GPOINTER_TO_INT (g_task_get_task_data (G_TASK (result))) : 0;
-  return body;
+  return zero_dc_task_propagate_response (G_TASK (result), status, error);
 }
 
 void
 zero_data_channel_close (ZeroDataChannel *self)
 {
+  g_autoptr (GError) error = NULL;
+
   g_return_if_fail (ZERO_IS_DATA_CHANNEL (self));
 
   if (self->closed)
     return;
   self->closed = TRUE;
   self->open = FALSE;
+  error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, "The connection was closed");
   for (guint i = 0; i < G_N_ELEMENTS (self->peer_ids); i++)
     g_clear_signal_handler (&self->peer_ids[i], self->peer);
-  g_object_ref (self);
-  fail_all_pending (self, "The connection was closed");
-  g_object_unref (self);
+  zero_dc_requests_fail (self->requests, NULL, error);
 }
 
 guint

@@ -4,8 +4,8 @@
  * (zero-data-message.h), sends the local `state` as soon as the channel opens and on every
  * change, sends chats, answers `request`s through a handler (404 without one, 400 for a
  * malformed request that has a usable id), and matches `response`s to the requests it sent,
- * which time out. Malformed messages are counted and otherwise ignored, as are unknown types
- * (extensions).
+ * which time out (zero-dc-requests.h: the same code serves the SFU side's relay). Malformed
+ * messages are counted and otherwise ignored, as are unknown types (extensions).
  *
  * Threading: like ZeroPeer, everything runs on the GMainContext that was thread-default when
  * the channel was made.

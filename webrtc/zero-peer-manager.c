@@ -6,21 +6,14 @@
 #include <math.h>
 #include <string.h>
 
-#include "zero-build-config.h"
+#include "webrtc/zero-dc-requests.h"
+#include "webrtc/zero-member-events.h"
 
 enum {
   SIGNAL_SIGNAL_OUT,
   SIGNAL_PEER_ADDED,
   SIGNAL_PEER_REMOVED,
-  SIGNAL_PEER_STATE,
-  SIGNAL_DATA_OPEN,
-  SIGNAL_CHAT,
-  SIGNAL_REMOTE_STATE,
-  SIGNAL_INFO,
-  SIGNAL_VIDEO_SAMPLE,
-  SIGNAL_FIRST_FRAME,
   SIGNAL_STATS,
-  SIGNAL_AUDIO_LEVEL,
   N_SIGNALS
 };
 
@@ -63,7 +56,8 @@ struct _ZeroPeerManager {
   GHashTable *playback_inputs; /* level sink pad -> PlaybackInput * */
 };
 
-G_DEFINE_FINAL_TYPE (ZeroPeerManager, zero_peer_manager, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE_WITH_CODE (ZeroPeerManager, zero_peer_manager, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (ZERO_TYPE_MEMBER_EVENTS, NULL))
 
 static void remove_remote (ZeroPeerManager *self,
                            const char      *peer_id,
@@ -214,67 +208,18 @@ on_pipeline_message (ZeroMediaSource *media,
   G_GNUC_END_IGNORE_DEPRECATIONS
   if (n == 0)
     return;
-  g_signal_emit (self, signals[SIGNAL_AUDIO_LEVEL], 0, peer_id,
+  g_signal_emit (self, ZERO_MEMBER_SIGNAL (AUDIO_LEVEL), 0, peer_id,
                  sum > 0 ? 20 * log10 (sum / n) : -INFINITY);
 }
 
 /* --- requests to us ------------------------------------------------------ */
 
-static JsonNode *
-error_body (const char *format,
-            ...) G_GNUC_PRINTF (1, 2);
-
-static JsonNode *
-error_body (const char *format,
-            ...)
+static ZeroPeerStats *
+get_remote_stats (gpointer user_data)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autofree char *text = NULL;
-  va_list args;
+  Remote *r = user_data;
 
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "error");
-  json_builder_add_string_value (b, text);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
-}
-
-static JsonNode *
-info_body (ZeroPeerManager *self)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, self->local_name ? self->local_name : "");
-  json_builder_set_member_name (b, "app");
-  json_builder_add_string_value (b, "zero");
-  json_builder_set_member_name (b, "version");
-  json_builder_add_string_value (b, ZERO_VERSION);
-  json_builder_set_member_name (b, "protocol");
-  json_builder_add_int_value (b, 1);
-  json_builder_set_member_name (b, "capabilities");
-  json_builder_begin_array (b);
-  json_builder_add_string_value (b, "chat");
-  json_builder_add_string_value (b, "state");
-  json_builder_add_string_value (b, "request");
-  if (self->opts.echo)
-    json_builder_add_string_value (b, "echo");
-  else
-    {
-      if (self->opts.send_audio && zero_media_source_has_kind (self->media, ZERO_MEDIA_KIND_AUDIO))
-        json_builder_add_string_value (b, "audio");
-      if (self->opts.send_video && zero_media_source_has_kind (self->media, ZERO_MEDIA_KIND_VIDEO))
-        json_builder_add_string_value (b, "video");
-      if (self->opts.send_video)
-        json_builder_add_string_value (b, "screen");
-    }
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+  return zero_peer_get_stats (r->peer);
 }
 
 static JsonNode *
@@ -286,48 +231,23 @@ on_request (ZeroDataChannel *channel,
             gpointer         user_data)
 {
   Remote *r = user_data;
-  static const char *const known[] = { "/info", "/health", "/stats" };
-  gboolean found = FALSE;
+  ZeroPeerManager *self = r->manager;
+  const char *capabilities[4] = { NULL };
+  guint n = 0;
+  ZeroDcResponder responder = { self->local_name, capabilities, get_remote_stats, r };
 
-  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
-    found = found || strcmp (path, known[i]) == 0;
-  if (!found)
+  if (self->opts.echo)
+    capabilities[n++] = "echo";
+  else
     {
-      *status = 404;
-      return error_body ("no such path: %s", path);
+      if (self->opts.send_audio && zero_media_source_has_kind (self->media, ZERO_MEDIA_KIND_AUDIO))
+        capabilities[n++] = "audio";
+      if (self->opts.send_video && zero_media_source_has_kind (self->media, ZERO_MEDIA_KIND_VIDEO))
+        capabilities[n++] = "video";
+      if (self->opts.send_video)
+        capabilities[n++] = "screen";
     }
-  if (strcmp (method, "GET") != 0)
-    {
-      *status = 405;
-      return error_body ("%s only answers GET", path);
-    }
-
-  *status = 200;
-  if (strcmp (path, "/info") == 0)
-    return info_body (r->manager);
-  if (strcmp (path, "/health") == 0)
-    {
-      g_autoptr (JsonBuilder) b = json_builder_new ();
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "status");
-      json_builder_add_string_value (b, "ok");
-      json_builder_end_object (b);
-      return json_builder_get_root (b);
-    }
-  /* /stats: this pair as we see it. */
-  {
-    g_autoptr (ZeroPeerStats) stats = zero_peer_get_stats (r->peer);
-    g_autofree char *json = zero_peer_stats_to_json (stats);
-    JsonNode *node = json_from_string (json, NULL);
-
-    if (node == NULL)
-      {
-        *status = 500;
-        return error_body ("statistics unavailable");
-      }
-    return node;
-  }
+  return zero_dc_respond (&responder, method, path, status);
 }
 
 /* --- per-peer events ----------------------------------------------------- */
@@ -397,7 +317,7 @@ on_peer_state (ZeroPeer *peer,
       if (zero_media_source_has_kind (self->media, ZERO_MEDIA_KIND_SCREEN))
         zero_media_source_request_keyframe (self->media, ZERO_MEDIA_KIND_SCREEN);
     }
-  g_signal_emit (self, signals[SIGNAL_PEER_STATE], 0, r->id, state);
+  g_signal_emit (self, ZERO_MEMBER_SIGNAL (PEER_STATE), 0, r->id, state);
 
   /* A connection that gave up (or closed by itself) goes; not from inside its own signal. */
   if ((state == ZERO_PEER_STATE_CLOSED || state == ZERO_PEER_STATE_FAILED) && !r->removing)
@@ -443,14 +363,14 @@ on_info_answered (GObject      *source,
       g_debug ("GET /info to %s answered %d", peer_id, status);
       return;
     }
-  g_signal_emit (self, signals[SIGNAL_INFO], 0, peer_id, body);
+  g_signal_emit (self, ZERO_MEMBER_SIGNAL (INFO), 0, peer_id, body);
 }
 
 static void
 on_channel_open (ZeroDataChannel *channel,
                  Remote          *r)
 {
-  g_signal_emit (r->manager, signals[SIGNAL_DATA_OPEN], 0, r->id);
+  g_signal_emit (r->manager, ZERO_MEMBER_SIGNAL (DATA_OPEN), 0, r->id);
   if (!zero_data_channel_is_open (channel))
     return; /* a handler closed it */
   zero_data_channel_request_async (channel, "GET", "/info", NULL, 0, r->cancellable,
@@ -464,7 +384,7 @@ on_channel_chat (ZeroDataChannel *channel,
                  gint64           ts,
                  Remote          *r)
 {
-  g_signal_emit (r->manager, signals[SIGNAL_CHAT], 0, r->id, id, text, ts);
+  g_signal_emit (r->manager, ZERO_MEMBER_SIGNAL (CHAT), 0, r->id, id, text, ts);
 }
 
 static void
@@ -472,7 +392,7 @@ on_channel_remote_state (ZeroDataChannel *channel,
                          gpointer         state,
                          Remote          *r)
 {
-  g_signal_emit (r->manager, signals[SIGNAL_REMOTE_STATE], 0, r->id, state);
+  g_signal_emit (r->manager, ZERO_MEMBER_SIGNAL (REMOTE_STATE), 0, r->id, state);
 }
 
 static void
@@ -485,7 +405,7 @@ on_video_sample (ZeroPeer  *peer,
 
   if (info)
     gst_structure_get_int (info, "kind", &kind);
-  g_signal_emit (r->manager, signals[SIGNAL_VIDEO_SAMPLE], 0, r->id, kind, sample);
+  g_signal_emit (r->manager, ZERO_MEMBER_SIGNAL (VIDEO_SAMPLE), 0, r->id, kind, sample);
 }
 
 static void
@@ -494,7 +414,7 @@ on_first_frame (ZeroPeer *peer,
                 gint64    us,
                 Remote   *r)
 {
-  g_signal_emit (r->manager, signals[SIGNAL_FIRST_FRAME], 0, r->id, kind, us);
+  g_signal_emit (r->manager, ZERO_MEMBER_SIGNAL (FIRST_FRAME), 0, r->id, kind, us);
 }
 
 static void
@@ -662,33 +582,9 @@ zero_peer_manager_class_init (ZeroPeerManagerClass *klass)
   signals[SIGNAL_PEER_REMOVED] =
     g_signal_new ("peer-removed", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
                   G_TYPE_STRING, G_TYPE_STRING);
-  signals[SIGNAL_PEER_STATE] =
-    g_signal_new ("peer-state", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
-                  G_TYPE_STRING, G_TYPE_INT);
-  signals[SIGNAL_DATA_OPEN] =
-    g_signal_new ("data-open", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
-                  G_TYPE_STRING);
-  signals[SIGNAL_CHAT] =
-    g_signal_new ("chat", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 4,
-                  G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT64);
-  signals[SIGNAL_REMOTE_STATE] =
-    g_signal_new ("remote-state", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
-                  G_TYPE_STRING, G_TYPE_POINTER);
-  signals[SIGNAL_INFO] =
-    g_signal_new ("info", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
-                  G_TYPE_STRING, JSON_TYPE_NODE);
-  signals[SIGNAL_VIDEO_SAMPLE] =
-    g_signal_new ("video-sample", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3,
-                  G_TYPE_STRING, G_TYPE_INT, GST_TYPE_SAMPLE | G_SIGNAL_TYPE_STATIC_SCOPE);
-  signals[SIGNAL_FIRST_FRAME] =
-    g_signal_new ("first-frame", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3,
-                  G_TYPE_STRING, G_TYPE_INT, G_TYPE_INT64);
   signals[SIGNAL_STATS] =
     g_signal_new ("stats", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
                   G_TYPE_STRING, ZERO_TYPE_PEER_STATS | G_SIGNAL_TYPE_STATIC_SCOPE);
-  signals[SIGNAL_AUDIO_LEVEL] =
-    g_signal_new ("audio-level", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
-                  G_TYPE_STRING, G_TYPE_DOUBLE);
 }
 
 static void
@@ -1010,26 +906,6 @@ zero_peer_manager_send_chat_to (ZeroPeerManager *self,
   return zero_data_channel_send_chat (r->channel, text, NULL, NULL, error);
 }
 
-static void
-on_request_done (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  g_autoptr (GError) error = NULL;
-  JsonNode *body;
-  int status = 0;
-
-  body = zero_data_channel_request_finish (ZERO_DATA_CHANNEL (source), result, &status, &error);
-  if (body == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  g_task_set_task_data (task, GINT_TO_POINTER (status), NULL);
-  g_task_return_pointer (task, body, (GDestroyNotify) json_node_unref);
-}
-
 void
 zero_peer_manager_request_async (ZeroPeerManager    *self,
                                  const char         *peer_id,
@@ -1056,7 +932,7 @@ zero_peer_manager_request_async (ZeroPeerManager    *self,
       return;
     }
   zero_data_channel_request_async (r->channel, method, path, body, 0, cancellable,
-                                   on_request_done, g_steal_pointer (&task));
+                                   zero_dc_task_pass_on, g_steal_pointer (&task));
 }
 
 JsonNode *
@@ -1065,14 +941,9 @@ zero_peer_manager_request_finish (ZeroPeerManager *self,
                                   int             *status,
                                   GError         **error)
 {
-  JsonNode *body;
-
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  body = g_task_propagate_pointer (G_TASK (result), error);
-  if (status)
-    *status = body ? GPOINTER_TO_INT (g_task_get_task_data (G_TASK (result))) : 0;
-  return body;
+  return zero_dc_task_propagate_response (G_TASK (result), status, error);
 }
 
 void

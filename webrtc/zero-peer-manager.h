@@ -18,7 +18,9 @@
  * ZeroPeer asks for them on streaming threads, so that path takes `playback_lock` (the
  * media source's playback table has no lock of its own; only this manager uses it).
  *
- * Signals (the first argument is always the remote peer id):
+ * Signals (the first argument is always the remote peer id); from peer-state to first-frame,
+ * and audio-level, they are ZeroMemberEvents' (zero-member-events.h), which the SFU side
+ * emits too:
  *   signal-out (const char *peer_id, JsonObject *msg)     a message to send, `to` already set
  *   peer-added (const char *peer_id)
  *   peer-removed (const char *peer_id, const char *reason)  "removed" (by the caller),

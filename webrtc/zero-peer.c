@@ -542,77 +542,62 @@ verify_now (ZeroPeer *self)
     }
 }
 
+/* A state of webrtcbin's that changed, posted to the main context. */
+typedef struct {
+  gboolean ice; /* ice-connection-state (GstWebRTCICEConnectionState), else connection-state
+                 * (GstWebRTCPeerConnectionState) */
+  int state;
+} StateChange;
+
 static gboolean
-on_connection_state_main (gpointer user_data)
+on_state_change_main (gpointer user_data)
 {
   ZeroPeerPost *post = user_data;
   ZeroPeer *self = post->self;
-  GstWebRTCPeerConnectionState pcs = GPOINTER_TO_INT (post->data);
+  const StateChange *change = post->data;
+  int s = change->state;
+  gboolean connected, broken;
 
-  g_debug ("peer %s: peer-connection state %d at %.1f ms", self->remote_id, pcs,
-           _zero_peer_now (self) / 1000.0);
-  switch (pcs)
+  g_debug ("peer %s: %s state %d at %.1f ms", self->remote_id,
+           change->ice ? "ICE connection" : "peer-connection", s, _zero_peer_now (self) / 1000.0);
+  if (change->ice)
     {
-    case GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED:
+      connected = s == GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED ||
+                  s == GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED;
+      broken = s == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED ||
+               s == GST_WEBRTC_ICE_CONNECTION_STATE_DISCONNECTED;
+    }
+  else
+    {
+      connected = s == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED;
+      broken = s == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED ||
+               s == GST_WEBRTC_PEER_CONNECTION_STATE_DISCONNECTED;
+    }
+
+  if (connected && change->ice)
+    log_phase (self, "ICE connected", &self->t_ice_connected);
+  else if (connected)
+    {
       log_phase (self, "DTLS connected", &self->t_dtls_connected);
       verify_now (self);
       become_connected (self);
-      break;
-    case GST_WEBRTC_PEER_CONNECTION_STATE_FAILED:
-    case GST_WEBRTC_PEER_CONNECTION_STATE_DISCONNECTED:
-      schedule_restart_check (self, TRUE);
-      break;
-    default:
-      break;
     }
+  else if (broken)
+    schedule_restart_check (self, TRUE); /* either view of a broken path restarts ICE */
   return G_SOURCE_REMOVE;
 }
 
+/* Streaming thread: notify::connection-state and notify::ice-connection-state. */
 static void
-on_notify_connection_state (GstElement *webrtc,
-                            GParamSpec *pspec,
-                            ZeroPeer   *self)
+on_notify_state (GstElement *webrtc,
+                 GParamSpec *pspec,
+                 ZeroPeer   *self)
 {
-  GstWebRTCPeerConnectionState pcs;
+  StateChange *change = g_new0 (StateChange, 1);
 
-  g_object_get (webrtc, "connection-state", &pcs, NULL);
-  _zero_peer_post (self, on_connection_state_main, GINT_TO_POINTER (pcs), NULL);
-}
-
-static gboolean
-on_ice_state_main (gpointer user_data)
-{
-  ZeroPeerPost *post = user_data;
-  ZeroPeer *self = post->self;
-  GstWebRTCICEConnectionState ics = GPOINTER_TO_INT (post->data);
-
-  switch (ics)
-    {
-    case GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED:
-    case GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED:
-      log_phase (self, "ICE connected", &self->t_ice_connected);
-      break;
-    case GST_WEBRTC_ICE_CONNECTION_STATE_FAILED:
-    case GST_WEBRTC_ICE_CONNECTION_STATE_DISCONNECTED:
-      g_debug ("peer %s: ICE %s", self->remote_id,
-               ics == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED ? "failed" : "disconnected");
-      schedule_restart_check (self, TRUE);
-      break;
-    default:
-      break;
-    }
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_notify_ice_connection_state (GstElement *webrtc,
-                                GParamSpec *pspec,
-                                ZeroPeer   *self)
-{
-  GstWebRTCICEConnectionState ics;
-
-  g_object_get (webrtc, "ice-connection-state", &ics, NULL);
-  _zero_peer_post (self, on_ice_state_main, GINT_TO_POINTER (ics), NULL);
+  change->ice = g_strcmp0 (pspec->name, "ice-connection-state") == 0;
+  g_object_get (webrtc, pspec->name, &change->state, NULL);
+  _zero_peer_post (self, on_state_change_main, change, g_free);
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -1107,6 +1092,32 @@ negotiation_free (gpointer data)
   g_free (n);
 }
 
+/* Streaming thread: the description @promise (taken) brought, or its error, to @main_func on
+ * the main context. */
+static void
+post_description (ZeroPeer    *self,
+                  GstPromise  *promise,
+                  const char  *field,
+                  GSourceFunc  main_func)
+{
+  Negotiation *n = g_new0 (Negotiation, 1);
+
+  n->desc = promise_take_description (promise, field, &n->error);
+  gst_promise_unref (promise);
+  _zero_peer_post (self, main_func, n, negotiation_free);
+}
+
+/* webrtcbin 1.22 cannot restart ICE: a restarting description gets fresh credentials. */
+static void
+renew_ice_credentials (GstWebRTCSessionDescription *desc)
+{
+  g_autofree char *ufrag = NULL;
+  g_autofree char *pwd = NULL;
+
+  zero_sdp_make_ice_credentials (&ufrag, &pwd);
+  zero_sdp_set_ice_credentials (desc->sdp, ufrag, pwd);
+}
+
 static void
 on_local_description_set (GstPromise *promise,
                           gpointer    user_data)
@@ -1208,13 +1219,8 @@ on_offer_created_main (gpointer user_data)
     }
   if (self->ice_restarting)
     {
-      g_autofree char *ufrag = NULL;
-      g_autofree char *pwd = NULL;
-
-      /* webrtcbin 1.22 cannot restart ICE: give the offer new credentials and reset the
-       * agent's checks and remote candidates ourselves. */
-      zero_sdp_make_ice_credentials (&ufrag, &pwd);
-      zero_sdp_set_ice_credentials (n->desc->sdp, ufrag, pwd);
+      /* New credentials, and the agent's checks and remote candidates reset by us. */
+      renew_ice_credentials (n->desc);
       if (self->nice_agent)
         nice_agent_restart (self->nice_agent);
       self->have_remote_description = FALSE;
@@ -1228,16 +1234,12 @@ on_offer_created_main (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Streaming thread: webrtcbin made the offer (or failed to); on to the main context. */
 static void
 on_offer_created (GstPromise *promise,
                   gpointer    user_data)
 {
-  ZeroPeer *self = user_data;
-  Negotiation *n = g_new0 (Negotiation, 1);
-
-  n->desc = promise_take_description (promise, "offer", &n->error);
-  gst_promise_unref (promise);
-  _zero_peer_post (self, on_offer_created_main, n, negotiation_free);
+  post_description (user_data, promise, "offer", on_offer_created_main);
 }
 
 static void
@@ -1278,13 +1280,7 @@ on_answer_created_main (gpointer user_data)
       return G_SOURCE_REMOVE;
     }
   if (restart)
-    {
-      g_autofree char *ufrag = NULL;
-      g_autofree char *pwd = NULL;
-
-      zero_sdp_make_ice_credentials (&ufrag, &pwd);
-      zero_sdp_set_ice_credentials (n->desc->sdp, ufrag, pwd);
-    }
+    renew_ice_credentials (n->desc);
   log_phase (self, "answer created", &self->t_answer);
   set_local_description (self, n->desc);
   send_description (self, n->desc);
@@ -1301,12 +1297,7 @@ static void
 on_answer_created (GstPromise *promise,
                    gpointer    user_data)
 {
-  ZeroPeer *self = user_data;
-  Negotiation *n = g_new0 (Negotiation, 1);
-
-  n->desc = promise_take_description (promise, "answer", &n->error);
-  gst_promise_unref (promise);
-  _zero_peer_post (self, on_answer_created_main, n, negotiation_free);
+  post_description (user_data, promise, "answer", on_answer_created_main);
 }
 
 static gboolean
@@ -2005,10 +1996,10 @@ zero_peer_new (GstBin                *bin,
            loopback ? "on" : "off");
 
   g_signal_connect (self->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate), self);
-  g_signal_connect (self->webrtc, "notify::connection-state",
-                    G_CALLBACK (on_notify_connection_state), self);
-  g_signal_connect (self->webrtc, "notify::ice-connection-state",
-                    G_CALLBACK (on_notify_ice_connection_state), self);
+  g_signal_connect (self->webrtc, "notify::connection-state", G_CALLBACK (on_notify_state),
+                    self);
+  g_signal_connect (self->webrtc, "notify::ice-connection-state", G_CALLBACK (on_notify_state),
+                    self);
   g_signal_connect (self->webrtc, "pad-added", G_CALLBACK (_zero_peer_on_pad_added), self);
   g_signal_connect (self->webrtc, "on-data-channel", G_CALLBACK (on_data_channel), self);
   g_signal_connect (self->webrtc, "on-new-transceiver", G_CALLBACK (on_new_transceiver), self);
