@@ -181,29 +181,15 @@ on_provider_message (GstBus     *bus,
                      gpointer    user_data)
 {
   ZeroCameraRemote *self = ZERO_CAMERA_REMOTE (user_data);
-  g_autoptr(GstDevice) gst_device = NULL;
-  g_autoptr(ZeroMediaDevice) device = NULL;
-  guint signal_id;
+  gboolean added = FALSE;
+  g_autoptr(ZeroMediaDevice) device = zero_media_device_new_from_message (message, &added);
+  guint signal_id = signals[added ? SIGNAL_DEVICE_ADDED : SIGNAL_DEVICE_REMOVED];
 
-  switch (GST_MESSAGE_TYPE (message))
-    {
-    case GST_MESSAGE_DEVICE_ADDED:
-      gst_message_parse_device_added (message, &gst_device);
-      signal_id = signals[SIGNAL_DEVICE_ADDED];
-      break;
-    case GST_MESSAGE_DEVICE_REMOVED:
-      gst_message_parse_device_removed (message, &gst_device);
-      signal_id = signals[SIGNAL_DEVICE_REMOVED];
-      break;
-    default:
-      return G_SOURCE_CONTINUE;
-    }
-  if (!self->connected || (device = camera_from_gst (gst_device)) == NULL)
+  if (!self->connected || device == NULL || device->device_class != ZERO_DEVICE_VIDEO_SOURCE)
     return G_SOURCE_CONTINUE;
 
-  GST_INFO ("remote fd %d: camera %s: %s (%s)", self->fd,
-            signal_id == signals[SIGNAL_DEVICE_ADDED] ? "added" : "removed", device->name,
-            device->id);
+  GST_INFO ("remote fd %d: camera %s: %s (%s)", self->fd, added ? "added" : "removed",
+            device->name, device->id);
   g_object_ref (self);
   g_signal_emit (self, signal_id, 0, device);
   g_object_unref (self);

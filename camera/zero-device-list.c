@@ -140,37 +140,51 @@ zero_media_device_new_from_gst (GstDevice *gst_device)
   return g_steal_pointer (&device);
 }
 
+/**
+ * zero_media_device_new_from_message:
+ * @added: (out): whether the message says the device was added (or removed)
+ *
+ * Returns: (nullable): the device of a device-added or device-removed bus message; NULL
+ *   for other messages and for devices Zero cannot use.
+ */
+ZeroMediaDevice *
+zero_media_device_new_from_message (GstMessage *message,
+                                    gboolean   *added)
+{
+  g_autoptr(GstDevice) gst_device = NULL;
+
+  switch (GST_MESSAGE_TYPE (message))
+    {
+    case GST_MESSAGE_DEVICE_ADDED:
+      gst_message_parse_device_added (message, &gst_device);
+      *added = TRUE;
+      break;
+    case GST_MESSAGE_DEVICE_REMOVED:
+      gst_message_parse_device_removed (message, &gst_device);
+      *added = FALSE;
+      break;
+    default:
+      return NULL;
+    }
+  return zero_media_device_new_from_gst (gst_device);
+}
+
 static gboolean
 on_monitor_message (GstBus     *bus,
                     GstMessage *message,
                     gpointer    user_data)
 {
   ZeroDeviceList *self = ZERO_DEVICE_LIST (user_data);
-  g_autoptr(GstDevice) gst_device = NULL;
-  g_autoptr(ZeroMediaDevice) device = NULL;
+  gboolean added = FALSE;
+  g_autoptr(ZeroMediaDevice) device = zero_media_device_new_from_message (message, &added);
   guint signal_id;
 
-  switch (GST_MESSAGE_TYPE (message))
-    {
-    case GST_MESSAGE_DEVICE_ADDED:
-      gst_message_parse_device_added (message, &gst_device);
-      signal_id = signals[SIGNAL_DEVICE_ADDED];
-      break;
-    case GST_MESSAGE_DEVICE_REMOVED:
-      gst_message_parse_device_removed (message, &gst_device);
-      signal_id = signals[SIGNAL_DEVICE_REMOVED];
-      break;
-    default:
-      return G_SOURCE_CONTINUE;
-    }
-
-  device = zero_media_device_new_from_gst (gst_device);
   if (device == NULL)
     return G_SOURCE_CONTINUE;
+  signal_id = signals[added ? SIGNAL_DEVICE_ADDED : SIGNAL_DEVICE_REMOVED];
 
-  GST_INFO ("device %s: %s (%s %s)",
-            GST_MESSAGE_TYPE (message) == GST_MESSAGE_DEVICE_ADDED ? "added" : "removed",
-            device->name, device->api, device->id);
+  GST_INFO ("device %s: %s (%s %s)", added ? "added" : "removed", device->name, device->api,
+            device->id);
   g_object_ref (self);
   g_signal_emit (self, signal_id, 0, device);
   g_signal_emit (self, signals[SIGNAL_DEVICES_CHANGED], 0);

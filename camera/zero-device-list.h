@@ -28,6 +28,8 @@ ZeroMediaDevice *zero_media_device_copy     (const ZeroMediaDevice *device);
 void             zero_media_device_free     (ZeroMediaDevice *device);
 /* From a GstDevice; NULL when it is no camera, microphone or speaker. */
 ZeroMediaDevice *zero_media_device_new_from_gst (GstDevice *gst_device);
+ZeroMediaDevice *zero_media_device_new_from_message (GstMessage *message,
+                                                     gboolean   *added);
 /* TRUE when @spec (an id or a PipeWire node name) names @device. */
 gboolean         zero_media_device_matches  (const ZeroMediaDevice *device,
                                              const char            *spec);
