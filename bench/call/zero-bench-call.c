@@ -1134,27 +1134,53 @@ sane (double v,
 
 /* The --quick smoke test checks these: every figure measured and in a plausible range. */
 static gboolean
+check (gboolean    *ok,
+       gboolean     good,
+       const char  *what,
+       double       value)
+{
+  if (!good)
+    g_printerr ("  not sane: %s = %g\n", what, value);
+  *ok = *ok && good;
+  return good;
+}
+
+static gboolean
 check_sane (const ResResult *r)
 {
   gboolean ok = TRUE;
   double zj = percentile ((double *) r->zero_join_ms->data, r->zero_join_ms->len, 0.5);
   double bj = percentile ((double *) r->base_join_ms->data, r->base_join_ms->len, 0.5);
 
-  ok = ok && r->zero_join_ms->len == (guint) opt.joins && sane (zj, 1, 60000);
-  ok = ok && r->base_join_ms->len == (guint) opt.joins && sane (bj, 1, 60000);
+  check (&ok, r->zero_join_ms->len == (guint) opt.joins, "Zero joins measured",
+         r->zero_join_ms->len);
+  check (&ok, sane (zj, 1, 60000), "Zero join p50 (ms)", zj);
+  check (&ok, r->base_join_ms->len == (guint) opt.joins, "baseline joins measured",
+         r->base_join_ms->len);
+  check (&ok, sane (bj, 1, 60000), "baseline join p50 (ms)", bj);
   for (int i = 0; i < 2; i++)
-    ok = ok && sane (r->zero_lat_p50[i], 0, 10000) && r->zero_lat_n[i] > 0 &&
-         sane (r->zero_cpu2_mean[i], 0.1, 400) && sane (r->zero_rss2[i], 1024, 8 << 20);
+    {
+      check (&ok, sane (r->zero_lat_p50[i], 0, 10000), "2-party latency p50", r->zero_lat_p50[i]);
+      check (&ok, r->zero_lat_n[i] > 0, "2-party latency samples", r->zero_lat_n[i]);
+      check (&ok, sane (r->zero_cpu2_mean[i], 0.1, 400), "2-party CPU %", r->zero_cpu2_mean[i]);
+      check (&ok, sane (r->zero_rss2[i], 1024, 8 << 20), "2-party RSS", r->zero_rss2[i]);
+      check (&ok, sane (r->zero_fps2[i], 0.1, 240), "2-party fps", r->zero_fps2[i]);
+      check (&ok, sane (r->zero_kbps2[i], 1, 1e6), "2-party kbit/s", r->zero_kbps2[i]);
+    }
   for (int i = 0; i < N_MESH; i++)
-    ok = ok && sane (r->zero_cpu4_mean[i], 0.1, 400) && sane (r->zero_rss4[i], 1024, 8 << 20) &&
-         sane (r->zero_lat4_p50[i], 0, 10000);
-  for (int i = 0; i < 2; i++)
-    ok = ok && sane (r->zero_fps2[i], 0.1, 240) && sane (r->zero_kbps2[i], 1, 1e6);
-  for (int i = 0; i < N_MESH; i++)
-    ok = ok && sane (r->encoded_per_captured[i], 0.05, 2);
-  ok = ok && sane (r->base_lat_p50, 0, 10000) && r->base_lat_n > 0 &&
-       sane (r->base_cpu_mean, 0.1, 400) && sane (r->base_rss, 1024, 8 << 20) &&
-       sane (r->base_kbps, 1, 1e6);
+    {
+      check (&ok, sane (r->zero_cpu4_mean[i], 0.1, 400), "4-party CPU %", r->zero_cpu4_mean[i]);
+      check (&ok, sane (r->zero_rss4[i], 1024, 8 << 20), "4-party RSS", r->zero_rss4[i]);
+      check (&ok, sane (r->zero_lat4_p50[i], 0, 10000), "4-party latency p50",
+             r->zero_lat4_p50[i]);
+      check (&ok, sane (r->encoded_per_captured[i], 0.05, 2), "encoded per captured frame",
+             r->encoded_per_captured[i]);
+    }
+  check (&ok, sane (r->base_lat_p50, 0, 10000), "baseline latency p50", r->base_lat_p50);
+  check (&ok, r->base_lat_n > 0, "baseline latency samples", r->base_lat_n);
+  check (&ok, sane (r->base_cpu_mean, 0.1, 400), "baseline CPU %", r->base_cpu_mean);
+  check (&ok, sane (r->base_rss, 1024, 8 << 20), "baseline RSS", r->base_rss);
+  check (&ok, sane (r->base_kbps, 1, 1e6), "baseline kbit/s", r->base_kbps);
   if (!ok)
     g_printerr ("FAILED: a figure for %dx%d is missing or not sane\n", r->width, r->height);
   return ok;
