@@ -230,6 +230,7 @@ void      _zero_recv_stream_free       (ZeroRecvStream *stream);
 /* zero-peer-stats.c */
 void      _zero_peer_stats_start       (ZeroPeer *self);
 void      _zero_peer_stats_stop        (ZeroPeer *self);
+void      _zero_peer_stats_sample_now  (ZeroPeer *self);
 void      _zero_peer_attach_rtp_session (ZeroPeer *self);
 
 G_END_DECLS

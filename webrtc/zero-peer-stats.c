@@ -335,6 +335,18 @@ _zero_peer_stats_start (ZeroPeer *self)
     self->stats_timeout_id = _zero_peer_timeout_add (self, 1000, on_stats_tick);
 }
 
+/* A connection has just come up: sample now instead of at the next tick, so that rates
+ * (which take two samples) are known a second after connecting rather than up to three. */
+void
+_zero_peer_stats_sample_now (ZeroPeer *self)
+{
+  if (self->stats_timeout_id == 0)
+    return;
+  _zero_peer_timeout_clear (self, &self->stats_timeout_id);
+  on_stats_tick (self);
+  self->stats_timeout_id = _zero_peer_timeout_add (self, 1000, on_stats_tick);
+}
+
 void
 _zero_peer_stats_stop (ZeroPeer *self)
 {
@@ -346,14 +358,7 @@ _zero_peer_stats_stop (ZeroPeer *self)
       gst_promise_wait (self->stats_promise);
       g_clear_pointer (&self->stats_promise, gst_promise_unref);
     }
-  if (self->stats_timeout_id)
-    {
-      GSource *source = g_main_context_find_source_by_id (self->context, self->stats_timeout_id);
-
-      if (source)
-        g_source_destroy (source);
-      self->stats_timeout_id = 0;
-    }
+  _zero_peer_timeout_clear (self, &self->stats_timeout_id);
 }
 
 ZeroPeerStats *

@@ -487,6 +487,7 @@ become_connected (ZeroPeer *self)
   self->ice_restarting = FALSE;
   zero_atomic_set64 (&self->last_rx_us, g_get_monotonic_time ());
   set_state (self, ZERO_PEER_STATE_CONNECTED);
+  _zero_peer_stats_sample_now (self);
   /* The encoder's last keyframe went out before there was anyone to receive it. */
   _zero_peer_send_keyframe (self);
   zero_peer_request_keyframe (self);
