@@ -96,6 +96,7 @@ typedef struct {
   /* zero-cli */
   char *peer_id;
   GHashTable *first_video;  /* peer id -> double* ms_since_join */
+  GHashTable *rated;        /* peer ids whose `stats` lines have carried a frame rate */
   GPtrArray *left;          /* peer ids that left */
   gint64 t_joined;          /* when we read these lines (monotonic µs): a breakdown */
   gint64 t_connected;
@@ -131,6 +132,7 @@ proc_free (Proc *p)
   g_free (p->listening);
   g_free (p->peer_id);
   g_clear_pointer (&p->first_video, g_hash_table_unref);
+  g_clear_pointer (&p->rated, g_hash_table_unref);
   g_clear_pointer (&p->left, g_ptr_array_unref);
   g_clear_pointer (&p->summary, json_node_unref);
   g_free (p->error);
@@ -234,6 +236,8 @@ handle_line (Proc       *p,
       double kbps = member_double (o, "kbps_out", NAN);
       double fps = member_double (o, "fps_in", NAN);
 
+      if (peer && isfinite (fps))
+        g_hash_table_add (p->rated, g_strdup (peer));
       if (in_window)
         {
           g_array_append_val (p->win_kbps_out, kbps);
@@ -338,6 +342,7 @@ proc_spawn (const char        *label,
   p->label = g_strdup (label);
   p->command = quote_argv (argv);
   p->first_video = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  p->rated = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   p->left = g_ptr_array_new_with_free_func (g_free);
   p->join_ms = g_array_new (FALSE, FALSE, sizeof (double));
   p->connected_ms = g_array_new (FALSE, FALSE, sizeof (double));
@@ -737,6 +742,18 @@ cond_first_video_from (gpointer data)
                   : g_hash_table_size (w->p->first_video) >= w->n);
 }
 
+/* Rates take two statistics samples, so they come a second or two after the first frame:
+ * the window must not open before them. */
+static gboolean
+cond_rated_from (gpointer data)
+{
+  Waiting *w = data;
+
+  return w->p->exited ||
+         (w->peer ? g_hash_table_contains (w->p->rated, w->peer)
+                  : g_hash_table_size (w->p->rated) >= w->n);
+}
+
 static gboolean
 cond_peer_left (gpointer data)
 {
@@ -896,10 +913,15 @@ phase_zero_two (ResResult *r)
   /* The steady 2-party call: the host's video must reach the joiner too. */
   {
     Waiting w = { .p = host, .peer = last->peer_id };
+    Waiting rated = { .p = last, .peer = host->peer_id };
     Proc *both[2] = { host, last };
 
     if (!wait_until (cond_first_video_from, &w, timeout_ms))
       return fail ("no video frame from the joiner at the host in time", host);
+    if (!wait_until (cond_rated_from, &w, timeout_ms))
+      return fail ("no stats with a frame rate from the joiner at the host in time", host);
+    if (!wait_until (cond_rated_from, &rated, timeout_ms))
+      return fail ("no stats with a frame rate from the host at the joiner in time", last);
     sleep_ms (opt.warmup * 1000);
     g_printerr ("  measuring %d s\n", opt.seconds);
     if (!measure_window (both, 2, opt.seconds, r->zero_cpu2, r->zero_cpu2_mean, r->zero_rss2,
@@ -962,6 +984,17 @@ phase_zero_mesh (ResResult *r)
               fail ("a mesh client did not get video from every other in time", procs[j]);
               goto out;
             }
+        }
+    }
+  for (int i = 0; i < N_MESH; i++)
+    {
+      Waiting w = { .p = procs[i], .n = N_MESH - 1 };
+
+      if (!wait_until (cond_rated_from, &w, timeout_ms) || procs[i]->exited)
+        {
+          fail ("a mesh client has no stats with a frame rate from every other in time",
+                procs[i]);
+          goto out;
         }
     }
   sleep_ms (opt.warmup * 1000);
