@@ -254,6 +254,8 @@ static const ZeroConfigKey keys[] = {
     .doc = "STUN/TURN servers: [{urls, username, credential}]; empty: none" },
   ENUM ("webrtc.loopback_candidates", "auto", tristate,
         "Gather 127.0.0.1 candidates (auto: only when no other interface is up)"),
+  BOOL ("webrtc.ice_tcp", FALSE,
+        "Also gather TCP host candidates (ICE-TCP); TURN over TCP works without them"),
   INT ("webrtc.jitter_buffer_ms", 150, 0, 1000,
        "Receive jitter buffer, in milliseconds (how long a lost packet may be retransmitted)"),
   INT ("webrtc.ice_restart_attempts", 3, 0, 20, "ICE restarts tried before a peer fails"),

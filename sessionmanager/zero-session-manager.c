@@ -683,6 +683,7 @@ fill_peer_options (ZeroSessionManager *self,
   zero_peer_options_init (&opts);
   opts.ice_servers = self->ice_servers;
   opts.loopback_candidates = loopback_from_config (self);
+  opts.ice_tcp = zero_config_get_bool (self->config, "webrtc.ice_tcp");
   opts.jitter_buffer_ms = (guint) zero_config_get_int (self->config, "webrtc.jitter_buffer_ms");
   opts.ice_restart_attempts =
     (guint) zero_config_get_int (self->config, "webrtc.ice_restart_attempts");

@@ -92,6 +92,7 @@ gpointer
 zero_ice_configure (GstElement *webrtc,
                     GPtrArray  *ice_servers,
                     gboolean    loopback,
+                    gboolean    ice_tcp,
                     GError    **error)
 {
   g_autoptr (GObject) ice = NULL;
@@ -112,6 +113,11 @@ zero_ice_configure (GstElement *webrtc,
    * every 5 ms instead of 20 (RFC 8445's minimum Ta): a call has a handful of
    * candidate pairs, and each round of checks is a round trip of setup time. */
   g_object_set (agent, "upnp", FALSE, "stun-pacing-timer", 5, NULL);
+  /* libnice keeps the first pair it nominates: with TCP candidates, loss while connecting
+   * can make it a TCP pair, and then every lost packet stalls media for a TCP
+   * retransmission timeout (200 ms, 600 ms, 1.4 s measured at 10 % loss). */
+  if (!ice_tcp && g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "ice-tcp"))
+    g_object_set (ice, "ice-tcp", FALSE, NULL);
   if (loopback)
     {
       NiceAddress addr;

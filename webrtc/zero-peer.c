@@ -1992,7 +1992,8 @@ zero_peer_new (GstBin                *bin,
     g_object_set (self->webrtc, "ice-transport-policy", GST_WEBRTC_ICE_TRANSPORT_POLICY_RELAY,
                   NULL);
   loopback = zero_ice_use_loopback (self->opts.loopback_candidates);
-  self->nice_agent = zero_ice_configure (self->webrtc, self->opts.ice_servers, loopback, error);
+  self->nice_agent = zero_ice_configure (self->webrtc, self->opts.ice_servers, loopback,
+                                         self->opts.ice_tcp, error);
   g_debug ("peer %s: %s, loopback candidates %s", remote_id, offerer ? "offerer" : "answerer",
            loopback ? "on" : "off");
 

@@ -64,6 +64,7 @@ typedef enum {
 typedef struct {
   GPtrArray *ice_servers;        /* of ZeroIceServer*; nullable; the peer takes a ref */
   ZeroPeerLoopback loopback_candidates; /* default AUTO */
+  gboolean ice_tcp;              /* default FALSE: UDP host candidates only (see data/config.yaml) */
   guint jitter_buffer_ms;        /* default 150 (in-order packets leave at once; the latency
                                   * only waits for retransmissions of lost ones) */
   guint ice_restart_attempts;    /* default 3 */

@@ -346,8 +346,13 @@ on_signal_out (ZeroPeer   *from,
     {
       JsonObject *cand = json_object_get_object_member (msg, "candidate");
       const char *mid = json_object_get_string_member_with_default (cand, "sdpMid", NULL);
+      const char *line = json_object_get_string_member_with_default (cand, "candidate", "");
+      g_auto (GStrv) fields = g_strsplit (line, " ", 4);
 
       link->candidates++;
+      /* candidate:<foundation> <component> <transport> ... */
+      if (g_strv_length (fields) >= 3 && g_ascii_strcasecmp (fields[2], "tcp") == 0)
+        link->tcp_candidates++;
       if (mid)
         {
           g_autofree char *key = g_strdup_printf ("%p/%s", (void *) from, mid);

@@ -56,6 +56,7 @@ struct _TestLink {
   guint messages;               /* relayed so far */
   guint candidates;             /* ice messages relayed */
   guint candidates_with_mid;    /* ... whose sdpMid names an m-line of the sender's SDP */
+  guint tcp_candidates;         /* ... of transport TCP (ICE-TCP) */
   guint renegotiations;         /* offers after the first */
   guint offers;
   GPtrArray *errors;            /* handle_signal errors (char *) */

@@ -136,6 +136,65 @@ test_loopback_auto (void)
   call_free (c);
 }
 
+static gboolean
+run_ip (const char *args)
+{
+  g_autofree char *command = g_strdup_printf ("ip %s", args);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  if (!g_spawn_command_line_sync (command, NULL, &err, &status, &error) ||
+      !g_spawn_check_wait_status (status, NULL))
+    {
+      g_test_message ("`%s` failed: %s", command, error ? error->message : err);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A veth pair inside our namespace: two real (non-loopback) addresses. */
+static void
+add_veth (void)
+{
+  g_assert_true (run_ip ("link add zt0 type veth peer name zt1"));
+  g_assert_true (run_ip ("addr add 10.99.0.1/24 dev zt0"));
+  g_assert_true (run_ip ("addr add 10.99.0.2/24 dev zt1"));
+  g_assert_true (run_ip ("link set zt0 up"));
+  g_assert_true (run_ip ("link set zt1 up"));
+}
+
+/* webrtc.ice_tcp: off by default, no TCP candidate is offered and the call runs over UDP;
+ * on, TCP host candidates are offered too. */
+static void
+test_ice_tcp (void)
+{
+  SKIP_WITHOUT_NETNS ();
+  add_veth ();
+  for (int tcp = 0; tcp <= 1; tcp++)
+    {
+      ZeroPeerOptions opts;
+      Call *c;
+
+      zero_peer_options_init (&opts);
+      opts.loopback_candidates = ZERO_PEER_LOOPBACK_NO;
+      opts.ice_tcp = tcp;
+      opts.connect_timeout_s = 10;
+      c = call_new (&opts);
+      ZERO_ASSERT_WAIT (CONNECTED (c), T (8000));
+      ZERO_ASSERT_WAIT (FRAMES (c->a, VIDEO) >= 10 && FRAMES (c->b, VIDEO) >= 10, T (8000));
+      g_test_message ("ice_tcp %s: %u candidates, %u TCP", tcp ? "on" : "off",
+                      c->link->candidates, c->link->tcp_candidates);
+      g_assert_cmpuint (c->link->candidates, >, 0);
+      if (tcp)
+        g_assert_cmpuint (c->link->tcp_candidates, >, 0);
+      else
+        g_assert_cmpuint (c->link->tcp_candidates, ==, 0);
+      call_free (c);
+    }
+  g_assert_true (run_ip ("link del zt0"));
+}
+
 /* Without loopback candidates libnice gathers nothing here: the peer gives up cleanly. */
 static void
 test_loopback_off (void)
@@ -256,6 +315,8 @@ main (int   argc,
   g_test_add_func ("/webrtc/netns/loopback-off", test_loopback_off);
   g_test_add_func ("/webrtc/netns/link-blip", test_link_blip);
   g_test_add_func ("/webrtc/netns/link-down-restart", test_link_down_restart);
+  /* Last: it adds interfaces the tests above must not see. */
+  g_test_add_func ("/webrtc/netns/ice-tcp", test_ice_tcp);
   ret = g_test_run ();
   /* Run what peers left queued (posts hold refs), so leak checkers see a clean exit. */
   while (g_main_context_iteration (NULL, FALSE))
