@@ -8,6 +8,7 @@
 #include "zero-application.h"
 #include "zero-build-config.h"
 #include "zero-renderer.h"
+#include "webrtc/zero-peer.h"
 
 /* Translations: $ZERO_LOCALEDIR (set by `meson devenv` and the tests), else
  * build/po when this binary runs from the build tree, else the install. */
@@ -36,6 +37,7 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(ZeroApplication) app = NULL;
+  int status;
 
   /* As zero-cli: two malloc arenas, not 8 per core, so memory one streaming thread frees
    * serves the others (test-leak-cycles: RSS +2.6 MB over 200 peers instead of +5.4 MB). */
@@ -49,5 +51,8 @@ main (int   argc,
   gst_init (NULL, NULL);
 
   app = zero_application_new ();
-  return g_application_run (G_APPLICATION (app), argc, argv);
+  status = g_application_run (G_APPLICATION (app), argc, argv);
+  /* OpenSSL's exit handlers crash under a thread still making the DTLS key. */
+  zero_peer_prewarm_wait ();
+  return status;
 }

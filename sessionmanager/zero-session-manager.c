@@ -260,30 +260,12 @@ remove_participant (ZeroSessionManager *self,
 
 /* --- media --------------------------------------------------------------- */
 
-static gboolean prewarm_started;
-
 /* The DTLS setup (an RSA key GStreamer makes once per process) runs on a thread of its
  * own from the moment media starts, so that the first offer does not wait for it. */
 static void
 start_prewarm (void)
 {
-  prewarm_started = TRUE;
   zero_peer_prewarm ();
-}
-
-/* A process that exits while that thread still runs crashes in OpenSSL's exit handlers. The
- * DTLS plugin makes its key under g_once, so making a decoder here waits until it is done
- * (and costs nothing afterwards). */
-static void
-wait_prewarm (void)
-{
-  GstElement *dec;
-
-  if (!prewarm_started)
-    return;
-  dec = gst_element_factory_make ("dtlsdec", NULL);
-  if (dec)
-    gst_object_unref (gst_object_ref_sink (dec));
 }
 
 static void
@@ -1510,7 +1492,8 @@ zero_session_manager_dispose (GObject *object)
     }
   g_clear_object (&self->self_participant);
   g_clear_object (&self->config);
-  wait_prewarm ();
+  /* A process that exits while that thread still runs crashes in OpenSSL's exit handlers. */
+  zero_peer_prewarm_wait ();
 
   G_OBJECT_CLASS (zero_session_manager_parent_class)->dispose (object);
 }

@@ -1287,5 +1287,6 @@ main (int   argc,
   g_free (opt.loopback);
   g_free (opt.screen);
   g_strfreev (opt.chats);
+  zero_peer_prewarm_wait ();
   return exit_code;
 }

@@ -148,6 +148,9 @@ zero_dtls_cert_get_fingerprint (void)
   return result;
 }
 
+static GMutex prewarm_lock;
+static GThread *prewarm;  /* until joined */
+
 void
 zero_dtls_cert_prewarm (void)
 {
@@ -156,16 +159,25 @@ zero_dtls_cert_prewarm (void)
   if (g_once_init_enter (&once))
     {
       g_autoptr (GError) error = NULL;
-      GThread *thread;
 
       if (!gst_is_initialized ())
         gst_init (NULL, NULL);
       if (zero_dtls_cert_get_pem (&error) == NULL)
         g_warning ("%s", error->message);
-      thread = g_thread_new ("zero-dtls-prewarm", prewarm_thread, NULL);
-      g_thread_unref (thread);
+      g_mutex_lock (&prewarm_lock);
+      prewarm = g_thread_new ("zero-dtls-prewarm", prewarm_thread, NULL);
+      g_mutex_unlock (&prewarm_lock);
       g_once_init_leave (&once, 1);
     }
+}
+
+void
+zero_dtls_cert_prewarm_wait (void)
+{
+  g_mutex_lock (&prewarm_lock);
+  if (prewarm)
+    g_thread_join (g_steal_pointer (&prewarm));
+  g_mutex_unlock (&prewarm_lock);
 }
 
 static const EVP_MD *

@@ -22,6 +22,8 @@ const char *zero_dtls_cert_get_fingerprint (void);
  * the first call does not wait for it (the DTLS decoder makes that key when it is first
  * instantiated, whatever certificate it is given later). Idempotent; returns at once. */
 void        zero_dtls_cert_prewarm (void);
+/* Waits for the thread zero_dtls_cert_prewarm() started, if it runs. */
+void        zero_dtls_cert_prewarm_wait (void);
 
 /* Computes the fingerprint of the first certificate in @pem with @hash_name (an SDP hash
  * function name: "sha-1", "sha-224", "sha-256", "sha-384" or "sha-512", any case), as

@@ -114,6 +114,9 @@ make_dtls_fallback_thread (gpointer data)
   return NULL;
 }
 
+static GMutex fallback_lock;
+static GThread *fallback_thread;  /* until joined */
+
 void
 zero_peer_prewarm (void)
 {
@@ -131,11 +134,23 @@ zero_peer_prewarm (void)
           RSA_meth_set_keygen (fallback_method, on_fallback_rsa_keygen) == 1)
         {
           RSA_set_default_method (fallback_method);
-          g_thread_unref (g_thread_new ("zero-dtls-fallback", make_dtls_fallback_thread, NULL));
+          g_mutex_lock (&fallback_lock);
+          fallback_thread = g_thread_new ("zero-dtls-fallback", make_dtls_fallback_thread, NULL);
+          g_mutex_unlock (&fallback_lock);
         }
       g_once_init_leave (&once, 1);
     }
   zero_dtls_cert_prewarm ();
+}
+
+void
+zero_peer_prewarm_wait (void)
+{
+  g_mutex_lock (&fallback_lock);
+  if (fallback_thread)
+    g_thread_join (g_steal_pointer (&fallback_thread));
+  g_mutex_unlock (&fallback_lock);
+  zero_dtls_cert_prewarm_wait ();
 }
 
 /* ---------------------------------------------------------------------------------- */

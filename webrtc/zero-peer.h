@@ -90,6 +90,9 @@ void zero_peer_options_init (ZeroPeerOptions *opts);
  * the first call does not wait for it. zero_peer_new() calls it too, but then the first
  * offer waits for it. */
 void zero_peer_prewarm (void);
+/* Waits for what zero_peer_prewarm() started on other threads. Call it before the process
+ * exits: OpenSSL's exit handlers crash under a thread still making a key. */
+void zero_peer_prewarm_wait (void);
 
 #define ZERO_TYPE_PEER (zero_peer_get_type ())
 G_DECLARE_FINAL_TYPE (ZeroPeer, zero_peer, ZERO, PEER, GObject)
