@@ -34,14 +34,24 @@ take_shot (ZeroWindow *window,
            Shot       *shot)
 {
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
   GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
 
-  shot->width = gtk_widget_get_width (GTK_WIDGET (window));
-  shot->height = gtk_widget_get_height (GTK_WIDGET (window));
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), shot->width, shot->height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* A snapshot taken while the window waits for its next layout (tiles coming and going,
+   * a toast) is empty: take it again a frame later. */
+  for (guint attempt = 0; node == NULL && attempt < 20; attempt++)
+    {
+      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+      if (attempt > 0)
+        ZERO_WAIT_UNTIL (FALSE, 50);
+      shot->width = gtk_widget_get_width (GTK_WIDGET (window));
+      shot->height = gtk_widget_get_height (GTK_WIDGET (window));
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), shot->width, shot->height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+      if (node == NULL)
+        g_test_message ("empty window snapshot (%dx%d), again", shot->width, shot->height);
+    }
   g_assert_nonnull (node);
   shot->texture = gsk_renderer_render_texture (renderer, node,
                                                &GRAPHENE_RECT_INIT (0, 0, shot->width,
