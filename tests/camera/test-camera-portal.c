@@ -2,10 +2,8 @@
  * tests/support/pipewire/run-with-pipewire.sh --camera-role.
  *
  * xdg-desktop-portal exports org.freedesktop.portal.Camera only when an
- * org.freedesktop.impl.portal.Access backend is configured: this test is that backend (it
- * owns a name, answers AccessDialog with "granted", and a .portal file in a temporary
- * XDG_DESKTOP_PORTAL_DIR names it for XDG_CURRENT_DESKTOP=zerotest, both given to the
- * session bus's activation environment). The portal is then D-Bus activated by
+ * org.freedesktop.impl.portal.Access backend is configured: this test is that backend
+ * (tests/support/zero-test-portal.h; it answers AccessDialog with "granted"). The portal is then D-Bus activated by
  * zero_camera_portal_access_async() (app/zero-screen-cast.c, what the app's window calls in
  * Flatpak), and the fd it returns is handed to the engine: its cameras are listed and real
  * frames captured through it. The caller here is not sandboxed (app id ""), so WirePlumber
@@ -13,11 +11,9 @@
 #include "camera-test-util.h"
 
 #include <gio/gio.h>
-#include <glib/gstdio.h>
 
 #include "app/zero-screen-cast.h"
-
-#define IMPL_NAME "org.freedesktop.impl.portal.desktop.zerotest"
+#include "zero-test-portal.h"
 
 static const char access_xml[] =
   "<node><interface name='org.freedesktop.impl.portal.Access'>"
@@ -75,18 +71,12 @@ test_portal_camera (void)
 {
   const char *camera = g_getenv ("ZERO_PW_CAMERA");
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusConnection) bus = NULL;
-  g_autoptr(GDBusNodeInfo) info = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *portal_file = NULL;
+  g_autoptr(ZeroTestPortal) portal = NULL;
   g_autoptr(ZeroMediaSource) source = NULL;
   g_autoptr(ZeroMediaDevice) found = NULL;
   g_auto (ZeroMediaOptions) opts;
-  GVariantBuilder env;
   PortalResult r = { 0 };
   ZeroMediaStats stats;
-  guint registration, owner;
   gint64 t0;
   GstPad *pad;
   Consumer *c;
@@ -98,31 +88,12 @@ test_portal_camera (void)
     g_error ("xdg-desktop-portal is not installed (tools/install-deps --test installs it)");
 
   /* The Access backend: this process. */
-  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  portal = zero_test_portal_new (&error);
   g_assert_no_error (error);
-  info = g_dbus_node_info_new_for_xml (access_xml, &error);
+  g_assert_true (zero_test_portal_add_interfaces (portal, access_xml, &impl_vtable, NULL,
+                                                  &error));
   g_assert_no_error (error);
-  registration = g_dbus_connection_register_object (bus, "/org/freedesktop/portal/desktop",
-                                                    info->interfaces[0], &impl_vtable, NULL,
-                                                    NULL, &error);
-  g_assert_no_error (error);
-  owner = g_bus_own_name_on_connection (bus, IMPL_NAME, G_BUS_NAME_OWNER_FLAGS_NONE, NULL,
-                                        NULL, NULL, NULL);
-  dir = g_dir_make_tmp ("zero-portals-XXXXXX", &error);
-  g_assert_no_error (error);
-  portal_file = g_build_filename (dir, "zerotest.portal", NULL);
-  g_file_set_contents (portal_file,
-                       "[portal]\nDBusName=" IMPL_NAME "\n"
-                       "Interfaces=org.freedesktop.impl.portal.Access;\nUseIn=zerotest\n",
-                       -1, &error);
-  g_assert_no_error (error);
-  g_variant_builder_init (&env, G_VARIANT_TYPE ("a{ss}"));
-  g_variant_builder_add (&env, "{ss}", "XDG_DESKTOP_PORTAL_DIR", dir);
-  g_variant_builder_add (&env, "{ss}", "XDG_CURRENT_DESKTOP", "zerotest");
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "UpdateActivationEnvironment",
-                                       g_variant_new ("(a{ss})", &env), NULL,
-                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_true (zero_test_portal_publish (portal, &error));
   g_assert_no_error (error);
 
   /* What the app's window does in Flatpak: activates the portal, asks, opens the remote.
@@ -166,10 +137,6 @@ test_portal_camera (void)
   zero_media_source_release_encoded_pad (source, pad);
   gst_object_unref (pad);
   g_clear_object (&source);
-  g_bus_unown_name (owner);
-  g_dbus_connection_unregister_object (bus, registration);
-  g_unlink (portal_file);
-  g_rmdir (dir);
 }
 
 int
