@@ -53,7 +53,7 @@ Behaviour:
 Expectations (exit 1 when unmet):
   --expect-peers N        at least N peers connected with decoded video (decoded audio for a
                           peer that sends no video) and meeting every option below
-  --expect-audio          ... and decoded, non-silent audio from each of them
+  --expect-audio          ... and >= 1 s of decoded, non-silent audio from each of them
   --expect-chats N        ... and at least N chats from each of them
   --expect-info           ... and their GET /info answer
 Harness:
@@ -325,7 +325,8 @@ function qualifies(o, p) {
   const sendsVideo = !(p.remote_state && p.remote_state.video === false);
   const media = p.video_frames > 0 || (!sendsVideo && p.audio_frames > 0);
   if (!media) return false;
-  if (o.expectAudio && !(p.audio_frames > 0 && p.audio_energy > 0)) return false;
+  // At least 1 s of decoded audio (10 ms frames): what the pair tests then check.
+  if (o.expectAudio && !(p.audio_frames >= 100 && p.audio_energy > 0)) return false;
   if (p.chats < o.expectChats) return false;
   if (o.expectInfo && !p.info) return false;
   return true;
