@@ -159,7 +159,8 @@ why() {
 }
 
 # The expectations every full participant must meet from each other peer.
-expect_media=(--expect-audio --expect-chats 1 --expect-info)
+# 100 audio frames: the checks below ask for >= 1 s of decoded audio.
+expect_media=(--expect-audio-frames 100 --expect-chats 1 --expect-info)
 # The other data-channel requests every Zero peer answers (PROTOCOL.md 7), and an unknown path.
 requests=(--request /health --request /stats --request /no-such-path)
 both_ways() { # A B CODEC [requests]: checks over runs named A and B (in check-jsonl scope)

@@ -53,7 +53,8 @@ Behaviour:
 Expectations (exit 1 when unmet):
   --expect-peers N        at least N peers connected with decoded video (decoded audio for a
                           peer that sends no video) and meeting every option below
-  --expect-audio          ... and >= 1 s of decoded, non-silent audio from each of them
+  --expect-audio          ... and decoded, non-silent audio from each of them
+  --expect-audio-frames N ... and at least N decoded audio frames (10 ms each) from each
   --expect-chats N        ... and at least N chats from each of them
   --expect-info           ... and their GET /info answer
 Harness:
@@ -80,6 +81,7 @@ function parseArgs(argv) {
     fps: 30, codec: null, ice: 'all', iceFields: 'both', chats: [], requests: [], stdin: false,
     requestOfferAfter: 0, seconds: null,
     untilMet: false, linger: 0, stats: false, expectPeers: null, expectAudio: false,
+    expectAudioFrames: 1,
     expectChats: 0, expectInfo: false, page: 'http',
     chromium: process.env.ZERO_CHROMIUM || '/usr/bin/chromium', joinTimeout: 15,
     screenshot: null, verbose: false,
@@ -161,6 +163,7 @@ function parseArgs(argv) {
       case '--json': break;
       case '--expect-peers': o.expectPeers = num(a, 0, 1000); break;
       case '--expect-audio': o.expectAudio = true; break;
+      case '--expect-audio-frames': o.expectAudio = true; o.expectAudioFrames = num(a, 1); break;
       case '--expect-chats': o.expectChats = num(a, 0); break;
       case '--expect-info': o.expectInfo = true; break;
       case '--page': o.page = oneOf(a, ['http', 'file']); break;
@@ -325,8 +328,7 @@ function qualifies(o, p) {
   const sendsVideo = !(p.remote_state && p.remote_state.video === false);
   const media = p.video_frames > 0 || (!sendsVideo && p.audio_frames > 0);
   if (!media) return false;
-  // At least 1 s of decoded audio (10 ms frames): what the pair tests then check.
-  if (o.expectAudio && !(p.audio_frames >= 100 && p.audio_energy > 0)) return false;
+  if (o.expectAudio && !(p.audio_frames >= o.expectAudioFrames && p.audio_energy > 0)) return false;
   if (p.chats < o.expectChats) return false;
   if (o.expectInfo && !p.info) return false;
   return true;
